@@ -1,0 +1,37 @@
+"""Run every benchmark module against one DynamoDB Local started for the run: `python -m bench [name ...]`."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+import time
+
+import bench
+from bench.harness import BenchContext
+
+
+def main(selected: list[str]) -> int:
+    """Discover bench_*.py modules and run them (all, or the ones named)."""
+    names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
+    if selected:
+        names = [n for n in names if n in selected or n.removeprefix("bench_") in selected]
+    if not names:
+        print("no benchmarks found")
+        return 0
+    with BenchContext.start() as context:
+        for name in names:
+            started = time.perf_counter()
+            print(f"\n=== {name} ===", flush=True)
+            module = importlib.import_module(f"bench.{name}")
+            module.run(context)
+            print(f"({name} took {time.perf_counter() - started:.1f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,28 @@
+"""Admin API: the company's staff set up the program, partners, plans and links, and run payouts.
+
+In AWS the routes sit behind API Gateway's IAM authorizer; locally behind the bearer token in `.env`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.api.admin import auth, commissions, leads, links, partners, payouts, program
+from shared.http import make_resolver
+from shared.observability import logger, metrics, tracer
+
+app = make_resolver(enable_swagger_path="/admin/swagger")
+app.use(middlewares=[auth.require_admin])
+for module in (program, partners, links, leads, commissions, payouts):
+    app.include_router(module.router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """API Gateway HTTP API (v2) entry point."""
+    return app.resolve(event, context)

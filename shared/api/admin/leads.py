@@ -1,0 +1,7 @@
+"""Admin routes: leads (filled in by the leads issue)."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+router = Router()

@@ -1,0 +1,225 @@
+"""The single-table key scheme. Every PK, SK and GSI key of every item is built here and nowhere else.
+
+Table attributes: `pk`, `sk` (primary key); `gsi1pk`/`gsi1sk`, `gsi2pk`/`gsi2sk`, `gsi3pk`/`gsi3sk`
+(three overloaded global secondary indexes, projection ALL); `expires_at` (TTL, epoch seconds).
+The access patterns each key serves are listed in docs/data-model.md.
+
+This module imports nothing but the standard library: the redirect function uses it on its hot path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+Key = dict[str, str]
+
+GSI1 = "gsi1"
+GSI2 = "gsi2"
+GSI3 = "gsi3"
+TTL_ATTRIBUTE = "expires_at"
+
+
+def sha256_hex(text: str) -> str:
+    """Hex SHA-256, used wherever a key must not carry the raw value (emails, API keys)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- program and plans
+def program(program_id: str) -> Key:
+    """The program's settings: one item per program."""
+    return {"pk": f"PROGRAM#{program_id}", "sk": "PROGRAM"}
+
+
+def commission_plan(program_id: str, plan_id: str) -> Key:
+    """A commission plan; all plans of a program share its partition (Query pk, sk begins_with PLAN#)."""
+    return {"pk": f"PROGRAM#{program_id}", "sk": f"PLAN#{plan_id}"}
+
+
+def commission_plans_prefix(program_id: str) -> tuple[str, str]:
+    """(pk, sk prefix) to list a program's plans."""
+    return f"PROGRAM#{program_id}", "PLAN#"
+
+
+# ---------------------------------------------------------------- partners
+def partner(partner_id: str) -> Key:
+    """A partner's profile item."""
+    return {"pk": f"PARTNER#{partner_id}", "sk": "PROFILE"}
+
+
+def partner_listing(program_id: str, created_at_iso: str, partner_id: str) -> Key:
+    """GSI1 keys that list a program's partners, oldest first."""
+    return {"gsi1pk": f"PROGRAM#{program_id}#PARTNERS", "gsi1sk": f"{created_at_iso}#{partner_id}"}
+
+
+def partner_listing_partition(program_id: str) -> str:
+    """GSI1 partition of a program's partners."""
+    return f"PROGRAM#{program_id}#PARTNERS"
+
+
+def partner_email_claim(program_id: str, email_normalized: str) -> Key:
+    """Uniqueness claim: one partner per email per program (hashed, no raw email in a key)."""
+    return {"pk": f"PROGRAM#{program_id}#PARTNER_EMAIL#{sha256_hex(email_normalized)}", "sk": "CLAIM"}
+
+
+def partner_api_key(key_hash: str) -> Key:
+    """A partner API key, addressed by the SHA-256 of the secret so a request resolves in one GetItem."""
+    return {"pk": f"APIKEY#{key_hash}", "sk": "APIKEY"}
+
+
+def partner_api_key_listing(partner_id: str, key_id: str) -> Key:
+    """GSI1 keys listing a partner's API keys (to show and revoke them)."""
+    return {"gsi1pk": f"PARTNER#{partner_id}#APIKEYS", "gsi1sk": key_id}
+
+
+def partner_api_keys_partition(partner_id: str) -> str:
+    """GSI1 partition of a partner's API keys."""
+    return f"PARTNER#{partner_id}#APIKEYS"
+
+
+# ---------------------------------------------------------------- referral links and clicks
+def referral_link(code: str) -> Key:
+    """A referral link by its code: the redirect's single GetItem/UpdateItem."""
+    return {"pk": f"LINK#{code}", "sk": "LINK"}
+
+
+def referral_link_listing(partner_id: str, code: str) -> Key:
+    """GSI1 keys listing a partner's links."""
+    return {"gsi1pk": f"PARTNER#{partner_id}#LINKS", "gsi1sk": code}
+
+
+def referral_links_partition(partner_id: str) -> str:
+    """GSI1 partition of a partner's links."""
+    return f"PARTNER#{partner_id}#LINKS"
+
+
+def link_click_counter(code: str, day: str, shard: int) -> Key:
+    """One shard of a link's click counter for a UTC day (YYYY-MM-DD); shards spread a viral link's writes."""
+    return {"pk": f"LINK#{code}#CLICKS#{day}", "sk": f"SHARD#{shard:03d}"}
+
+
+def link_click_counter_partition(code: str, day: str) -> str:
+    """Partition holding every shard of a link's clicks for a day (one Query sums them)."""
+    return f"LINK#{code}#CLICKS#{day}"
+
+
+def link_unique_visitor(code: str, day: str, visitor_hash: str) -> Key:
+    """Marker for one unique visitor (salted hash of IP and user agent) of a link on a day."""
+    return {"pk": f"LINK#{code}#VISITORS#{day}", "sk": visitor_hash}
+
+
+# ---------------------------------------------------------------- leads
+def lead(lead_id: str) -> Key:
+    """A lead's item."""
+    return {"pk": f"LEAD#{lead_id}", "sk": "LEAD"}
+
+
+def lead_email_claim(program_id: str, email_hash: str) -> Key:
+    """Dedupe claim: one lead per normalised email per program, keyed by the email's hash."""
+    return {"pk": f"PROGRAM#{program_id}#LEAD_EMAIL#{email_hash}", "sk": "CLAIM"}
+
+
+def lead_partner_listing(partner_id: str, created_at_iso: str, lead_id: str) -> Key:
+    """GSI1 keys listing a partner's leads, oldest first."""
+    return {"gsi1pk": f"PARTNER#{partner_id}#LEADS", "gsi1sk": f"{created_at_iso}#{lead_id}"}
+
+
+def lead_partner_partition(partner_id: str) -> str:
+    """GSI1 partition of a partner's leads."""
+    return f"PARTNER#{partner_id}#LEADS"
+
+
+def lead_status_listing(program_id: str, status: str, created_at_iso: str, lead_id: str) -> Key:
+    """GSI2 keys listing a program's leads by status (admin filter)."""
+    return {"gsi2pk": f"PROGRAM#{program_id}#LEADS#{status}", "gsi2sk": f"{created_at_iso}#{lead_id}"}
+
+
+def lead_status_partition(program_id: str, status: str) -> str:
+    """GSI2 partition of a program's leads in one status."""
+    return f"PROGRAM#{program_id}#LEADS#{status}"
+
+
+def rate_limit(scope: str, subject: str, window: str) -> Key:
+    """A fixed-window rate-limit counter (scope: "ip" or "partner"), expiring through TTL."""
+    return {"pk": f"RATE#{scope}#{subject}#{window}", "sk": "RATE"}
+
+
+# ---------------------------------------------------------------- Stripe: customers, events, facts
+def customer_attribution(stripe_customer_id: str) -> Key:
+    """Which partner a Stripe customer is attributed to."""
+    return {"pk": f"CUSTOMER#{stripe_customer_id}", "sk": "ATTRIBUTION"}
+
+
+def customer_email(program_id: str, email_hash: str) -> Key:
+    """Marker that an email already belongs to a paying customer (lead dedupe: 'existing customer')."""
+    return {"pk": f"PROGRAM#{program_id}#CUSTOMER_EMAIL#{email_hash}", "sk": "CUSTOMER"}
+
+
+def webhook_event(event_id: str) -> Key:
+    """Dedupe record of a processed Stripe event id (expires through TTL after Stripe's retry horizon)."""
+    return {"pk": f"STRIPE_EVENT#{event_id}", "sk": "EVENT"}
+
+
+def business_fact(kind: str, fact_id: str) -> Key:
+    """Dedupe record of a business fact (invoice paid, refund, dispute) whatever event carried it."""
+    return {"pk": f"FACT#{kind}#{fact_id}", "sk": "FACT"}
+
+
+# ---------------------------------------------------------------- commissions (the ledger)
+def commission(partner_id: str, commission_id: str) -> Key:
+    """A ledger entry in the partner's partition (Query pk, sk begins_with COMMISSION#)."""
+    return {"pk": f"PARTNER#{partner_id}", "sk": f"COMMISSION#{commission_id}"}
+
+
+def commissions_prefix(partner_id: str) -> tuple[str, str]:
+    """(pk, sk prefix) to list a partner's ledger."""
+    return f"PARTNER#{partner_id}", "COMMISSION#"
+
+
+def commission_program_listing(program_id: str, created_at_iso: str, commission_id: str) -> Key:
+    """GSI1 keys listing every commission of a program, oldest first (admin)."""
+    return {"gsi1pk": f"PROGRAM#{program_id}#COMMISSIONS", "gsi1sk": f"{created_at_iso}#{commission_id}"}
+
+
+def commission_program_partition(program_id: str) -> str:
+    """GSI1 partition of a program's commissions."""
+    return f"PROGRAM#{program_id}#COMMISSIONS"
+
+
+def commission_payable(currency: str, available_at_iso: str, partner_id: str, commission_id: str) -> Key:
+    """Sparse GSI2 keys present only while a commission is unpaid and counts toward a payout.
+
+    The payout run Queries this index by currency up to the period's cutoff: it reads only what is
+    payable and never Scans.
+    """
+    return {"gsi2pk": f"PAYABLE#{currency}", "gsi2sk": f"{available_at_iso}#{partner_id}#{commission_id}"}
+
+
+def commission_payable_partition(currency: str) -> str:
+    """GSI2 partition of unpaid commissions in one currency."""
+    return f"PAYABLE#{currency}"
+
+
+# ---------------------------------------------------------------- payouts
+def payout(partner_id: str, period: str, currency: str) -> Key:
+    """One payout per (partner, period YYYY-MM, currency): created with a condition, so at most once."""
+    return {"pk": f"PARTNER#{partner_id}", "sk": f"PAYOUT#{period}#{currency}"}
+
+
+def payouts_prefix(partner_id: str) -> tuple[str, str]:
+    """(pk, sk prefix) to list a partner's payouts."""
+    return f"PARTNER#{partner_id}", "PAYOUT#"
+
+
+def payout_period_listing(period: str, partner_id: str, currency: str) -> Key:
+    """GSI1 keys listing every payout of a period (admin, CSV export)."""
+    return {"gsi1pk": f"PAYOUTS#{period}", "gsi1sk": f"{partner_id}#{currency}"}
+
+
+def payout_period_partition(period: str) -> str:
+    """GSI1 partition of a period's payouts."""
+    return f"PAYOUTS#{period}"
+
+
+def payout_run(period: str) -> Key:
+    """The state of a period's payout run (resumable progress)."""
+    return {"pk": f"PAYOUT_RUN#{period}", "sk": "RUN"}

@@ -1,0 +1,1 @@
+"""Pydantic entities of the single table, one module per aggregate. Each entity owns its keys."""

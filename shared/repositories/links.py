@@ -1,0 +1,56 @@
+"""Referral links."""
+
+from __future__ import annotations
+
+from shared import keys
+from shared.dynamo import EXISTS, NOT_EXISTS, ConditionFailed, Table
+from shared.errors import Conflict, NotFound
+from shared.models.link import LinkStatus, ReferralLink
+
+
+class LinkRepository:
+    """Reads and writes referral links; a code is unique because its item is created with a condition."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def create(self, link: ReferralLink) -> None:
+        """Store a new link; a code already taken is a Conflict."""
+        try:
+            self.table.put(link.to_item(), condition=NOT_EXISTS)
+        except ConditionFailed as error:
+            raise Conflict(f"referral code {link.code!r} is already taken", code="link_code_taken") from error
+
+    def get(self, code: str) -> ReferralLink:
+        """A link, or NotFound."""
+        item = self.table.get(keys.referral_link(code))
+        if item is None:
+            raise NotFound(f"referral link {code!r} does not exist", code="link_not_found")
+        return ReferralLink.from_item(item)
+
+    def find(self, code: str) -> ReferralLink | None:
+        """A link, or None."""
+        item = self.table.get(keys.referral_link(code))
+        return ReferralLink.from_item(item) if item else None
+
+    def list_for_partner(self, partner_id: str) -> list[ReferralLink]:
+        """Every link of a partner."""
+        items = self.table.query_all(
+            "gsi1pk = :pk", {":pk": keys.referral_links_partition(partner_id)}, index=keys.GSI1
+        )
+        return [ReferralLink.from_item(i) for i in items]
+
+    def set_status(self, code: str, status: LinkStatus) -> ReferralLink:
+        """Change a link's status."""
+        try:
+            item = self.table.update(
+                keys.referral_link(code),
+                "SET #status = :status",
+                condition=EXISTS,
+                names={"#status": "status"},
+                values={":status": status.value},
+            )
+        except ConditionFailed as error:
+            raise NotFound(f"referral link {code!r} does not exist", code="link_not_found") from error
+        assert item is not None
+        return ReferralLink.from_item(item)
