@@ -185,18 +185,30 @@ def commission_program_partition(program_id: str) -> str:
     return f"PROGRAM#{program_id}#COMMISSIONS"
 
 
-def commission_payable(currency: str, available_at_iso: str, partner_id: str, commission_id: str) -> Key:
-    """Sparse GSI2 keys present only while a commission is unpaid and counts toward a payout.
+PAYABLE_SHARDS = 16
 
-    The payout run Queries this index by currency up to the period's cutoff: it reads only what is
-    payable and never Scans.
+
+def payable_shard(partner_id: str) -> int:
+    """The payable-index shard of a partner: every entry of one partner lands in one shard, so shards hold
+    disjoint sets of partners and a payout run can work them in parallel."""
+    return int(sha256_hex(partner_id)[:8], 16) % PAYABLE_SHARDS
+
+
+def commission_payable(partner_id: str, available_at_iso: str, commission_id: str) -> Key:
+    """Sparse GSI2 keys present only while a ledger entry is unpaid and counts toward a payout.
+
+    The payout run Queries each shard up to the period's cutoff (`gsi2sk < cutoff`): it reads only what is
+    payable, in every currency (the currency is on the item), and never Scans.
     """
-    return {"gsi2pk": f"PAYABLE#{currency}", "gsi2sk": f"{available_at_iso}#{partner_id}#{commission_id}"}
+    return {
+        "gsi2pk": commission_payable_partition(payable_shard(partner_id)),
+        "gsi2sk": f"{available_at_iso}#{partner_id}#{commission_id}",
+    }
 
 
-def commission_payable_partition(currency: str) -> str:
-    """GSI2 partition of unpaid commissions in one currency."""
-    return f"PAYABLE#{currency}"
+def commission_payable_partition(shard: int) -> str:
+    """GSI2 partition of one shard of unpaid ledger entries."""
+    return f"PAYABLE#{shard:02d}"
 
 
 # ---------------------------------------------------------------- payouts

@@ -96,9 +96,5 @@ class Commission(Entity):
             **keys.commission_program_listing(self.program_id, to_iso(self.created_at), self.commission_id),
         }
         if self.payout_id is None and self.status in (CommissionStatus.PENDING, CommissionStatus.APPROVED):
-            result.update(
-                keys.commission_payable(
-                    self.amount.currency, to_iso(self.available_at), self.partner_id, self.commission_id
-                )
-            )
+            result.update(keys.commission_payable(self.partner_id, to_iso(self.available_at), self.commission_id))
         return result
