@@ -104,6 +104,15 @@ class LocalLambdas:
         return None
 
 
+def _is_utf8(body: bytes) -> bool:
+    """API Gateway passes a body that is not valid UTF-8 base64-encoded, whatever its content type."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def http_event(
     *,
     route: Route,
@@ -122,7 +131,7 @@ def http_event(
     for key, value in parse_qsl(query, keep_blank_values=True):
         query_params[key] = f"{query_params[key]},{value}" if key in query_params else value
     now = datetime.now(UTC)
-    is_text = body is not None and _is_text(lowered.get("content-type", ""))
+    is_text = body is not None and _is_text(lowered.get("content-type", "")) and _is_utf8(body)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": f"{route.method} {route.path}",

@@ -66,6 +66,12 @@ def make_resolver(*, enable_swagger_path: str | None = None) -> APIGatewayHttpRe
         code, message, fields = describe_validation_errors(error.errors())
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, code, message, {"fields": fields})
 
+    @app.exception_handler(UnicodeDecodeError)
+    def _undecodable(_: UnicodeDecodeError) -> Response:
+        return error_response(
+            HTTPStatus.BAD_REQUEST, "malformed_body", "the request body is not UTF-8 text; send JSON encoded in UTF-8"
+        )
+
     @app.not_found
     def _not_found(_: Exception) -> Response:
         event = app.current_event
