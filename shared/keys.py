@@ -138,6 +138,26 @@ def lead_status_partition(program_id: str, status: str) -> str:
     return f"PROGRAM#{program_id}#LEADS#{status}"
 
 
+def lead_program_listing(program_id: str, created_at_iso: str, lead_id: str) -> Key:
+    """GSI3 keys listing every lead of a program, oldest first (admin list without a filter)."""
+    return {"gsi3pk": lead_program_partition(program_id), "gsi3sk": f"{created_at_iso}#{lead_id}"}
+
+
+def lead_program_partition(program_id: str) -> str:
+    """GSI3 partition of a program's leads."""
+    return f"PROGRAM#{program_id}#LEADS"
+
+
+def lead_duplicate(lead_id: str, partner_id: str) -> Key:
+    """A losing partner's record of a lead another partner holds, kept in the lead's partition."""
+    return {"pk": f"LEAD#{lead_id}", "sk": f"DUPLICATE#{partner_id}"}
+
+
+def lead_duplicates_prefix(lead_id: str) -> tuple[str, str]:
+    """(pk, sk prefix) of every losing partner's record of a lead (erasure scrubs them with the lead)."""
+    return f"LEAD#{lead_id}", "DUPLICATE#"
+
+
 def rate_limit(scope: str, subject: str, window: str) -> Key:
     """A fixed-window rate-limit counter (scope: "ip" or "partner"), expiring through TTL."""
     return {"pk": f"RATE#{scope}#{subject}#{window}", "sk": "RATE"}

@@ -40,6 +40,11 @@ class Program(Entity):
     fallback_url: str
     thank_you_url: str | None = None
     default_plan_id: str | None = None
+    # Lead capture: browser origins allowed to post the lead form (default: the landing page's origin),
+    # and fixed-window (hourly) rate limits per visitor IP and per partner.
+    lead_form_origins: list[str] = Field(default_factory=list)
+    lead_rate_limit_per_ip: int = Field(default=20, ge=1, le=10_000)
+    lead_rate_limit_per_partner: int = Field(default=200, ge=1, le=100_000)
     created_at: datetime
     updated_at: datetime
 

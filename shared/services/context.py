@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from shared.clock import Clock, SystemClock
 from shared.dynamo import Table
+from shared.repositories.leads import LeadRepository
 from shared.repositories.links import LinkRepository
 from shared.repositories.partners import PartnerRepository
 from shared.repositories.programs import ProgramRepository
@@ -44,3 +45,8 @@ class AppContext:
     def links(self) -> LinkRepository:
         """Referral links."""
         return LinkRepository(self.table)
+
+    @property
+    def leads(self) -> LeadRepository:
+        """Leads, their email claims and duplicate records."""
+        return LeadRepository(self.table)

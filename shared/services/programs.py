@@ -38,6 +38,9 @@ class ProgramSettings(BaseModel):
     fallback_url: str = Field(max_length=2048)
     thank_you_url: str | None = Field(default=None, max_length=2048)
     default_plan_id: str | None = None
+    lead_form_origins: list[str] = Field(default_factory=list, max_length=20)
+    lead_rate_limit_per_ip: int = Field(default=20, ge=1, le=10_000)
+    lead_rate_limit_per_partner: int = Field(default=200, ge=1, le=100_000)
 
 
 def save_program(ctx: AppContext, settings: ProgramSettings) -> Program:
