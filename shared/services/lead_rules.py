@@ -5,10 +5,12 @@ No database, no HTTP: unit tests call these directly.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from shared.errors import BadRequest, Conflict
+from shared.errors import BadRequest, Conflict, PayloadTooLarge
 from shared.models.commission import Commission, CommissionSource, CommissionStatus
 from shared.models.lead import LEAD_TRANSITIONS, Lead, LeadStatus
 from shared.models.partner import Partner, PartnerStatus
@@ -127,3 +129,56 @@ def mask_email(email: str | None) -> str | None:
         return None
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+MAX_BODY_BYTES = 16 * 1024
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+JSON_CONTENT_TYPE = "application/json"
+HONEYPOT_FIELD = "website"
+
+
+def media_type(content_type: str | None) -> str:
+    """`application/json; charset=utf-8` -> `application/json`."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def parse_lead_body(raw: str, content_type: str | None) -> dict[str, Any]:
+    """The submitted fields of a JSON or form-encoded body (a form's repeated field keeps its first value).
+
+    Raises PayloadTooLarge past MAX_BODY_BYTES, BadRequest for malformed JSON or another media type.
+    """
+    if len(raw.encode("utf-8")) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES // 1024} KiB")
+    kind = media_type(content_type)
+    if kind == FORM_CONTENT_TYPE:
+        return {name: values[0] for name, values in parse_qs(raw, keep_blank_values=True).items()}
+    if kind in (JSON_CONTENT_TYPE, ""):
+        try:
+            data = json.loads(raw or "null")
+        except ValueError as error:
+            raise BadRequest("the request body is not valid JSON", code="malformed_json") from error
+        if not isinstance(data, dict):
+            raise BadRequest("the request body must be a JSON object", code="malformed_json")
+        return data
+    raise UnsupportedMediaType(f"send {JSON_CONTENT_TYPE} or {FORM_CONTENT_TYPE}, not {kind}")
+
+
+class UnsupportedMediaType(BadRequest):
+    """The body is neither JSON nor a form."""
+
+    status = 415
+    default_code = "unsupported_media_type"
+
+
+def is_honeypot_filled(data: dict[str, Any]) -> bool:
+    """True when the hidden field a person never sees was filled: a bot."""
+    value = data.get(HONEYPOT_FIELD)
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+def thank_you_location(program: Program, lead_id: str) -> str:
+    """Where a plain HTML form lands after a post: the program's thank-you page with the lead id."""
+    base = program.thank_you_url or program.landing_url
+    parts = urlsplit(base)
+    query = "&".join(q for q in (parts.query, urlencode({"lead_id": lead_id})) if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

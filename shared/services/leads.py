@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
 
 from shared import click_token, keys
 from shared.clock import to_iso
@@ -34,11 +34,13 @@ from shared.models.partner import Partner, PartnerStatus
 from shared.models.program import CommissionPlan, Program
 from shared.observability import logger
 from shared.repositories.leads import LeadEmailTaken, StaleLead
-from shared.services import lead_rules
-from shared.services.attribution import Touch, decide_owner, verify_click
+from shared.repositories.rate_limits import RateLimitRepository
+from shared.services import lead_rules, rate_limit
+from shared.services.attribution import Touch, click_token_secrets, decide_owner, verify_click
 from shared.services.context import AppContext
 from shared.services.partners import normalize_email
 
+MAX_CLICK_TOKEN_LENGTH = click_token.MAX_TOKEN_LENGTH
 # Optimistic writes retry this often when a concurrent request moved the lead first.
 WRITE_ATTEMPTS = 6
 SELF_REFERRAL_REASON = "self-referral: the prospect is the partner or the partner's own company"
@@ -54,18 +56,27 @@ def _blank_to_none(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
+_Blank = BeforeValidator(_blank_to_none)
+ShortText = Annotated[Annotated[str, StringConstraints(max_length=200)] | None, _Blank]
+SizeText = Annotated[Annotated[str, StringConstraints(max_length=50)] | None, _Blank]
+LongText = Annotated[Annotated[str, StringConstraints(max_length=5000)] | None, _Blank]
+Phone = Annotated[Annotated[str, StringConstraints(max_length=40, pattern=r"^\+?[0-9 ().\-/]{3,40}$")] | None, _Blank]
+ClickTokenText = Annotated[
+    Annotated[str, StringConstraints(max_length=MAX_CLICK_TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_-]+$")] | None, _Blank
+]
+RefCode = Annotated[Annotated[str, StringConstraints(pattern=LINK_CODE_PATTERN)] | None, _Blank]
+Honeypot = Annotated[Annotated[str, StringConstraints(max_length=2048)] | None, _Blank]
 
 
 class ProspectDetails(BaseModel):
     """The prospect's own fields, shared by the visitor form and partner submissions."""
 
     email: Annotated[EmailStr, Field(max_length=254)]
-    name: Annotated[Text, Field(max_length=200)] = None
-    company: Annotated[Text, Field(max_length=200)] = None
-    job_title: Annotated[Text, Field(max_length=200)] = None
-    company_size: Annotated[Text, Field(max_length=50)] = None
-    phone: Annotated[Text, Field(max_length=40, pattern=r"^\+?[0-9 ().\-/]{3,40}$")] = None
+    name: ShortText = None
+    company: ShortText = None
+    job_title: ShortText = None
+    company_size: SizeText = None
+    phone: Phone = None
     consent_to_contact: bool = False
 
 
@@ -76,10 +87,10 @@ class VisitorLeadForm(ProspectDetails):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    message: Annotated[Text, Field(max_length=5000)] = None
-    click_token: Annotated[Text, Field(max_length=click_token.MAX_TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_-]+$")] = None
-    ref: Annotated[Text, Field(pattern=LINK_CODE_PATTERN)] = None
-    website: Annotated[Text, Field(max_length=2048)] = None
+    message: LongText = None
+    click_token: ClickTokenText = None
+    ref: RefCode = None
+    website: Honeypot = None
 
 
 class PartnerLeadInput(ProspectDetails):
@@ -87,7 +98,7 @@ class PartnerLeadInput(ProspectDetails):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    notes: Annotated[Text, Field(max_length=5000)] = None
+    notes: LongText = None
 
 
 @dataclass(frozen=True)
@@ -322,6 +333,26 @@ def _repeat_submission(
     return Submission(existing.lead_id, False, duplicate.outcome, duplicate.status, duplicate.status_reason)
 
 
+# ---------------------------------------------------------------- spam
+def enforce_visitor_rate_limit(ctx: AppContext, program: Program, source_ip: str) -> None:
+    """Count a form post against its (salted, hashed) IP's hourly limit; RateLimited past it."""
+    subject = rate_limit.ip_hash(source_ip, click_token_secrets()[0])
+    rate_limit.enforce(
+        RateLimitRepository(ctx.table), "ip", subject, limit=program.lead_rate_limit_per_ip, now=ctx.clock.now()
+    )
+
+
+def enforce_partner_rate_limit(ctx: AppContext, program: Program, partner_id: str) -> None:
+    """Count a partner submission against the partner's hourly limit; RateLimited past it."""
+    rate_limit.enforce(
+        RateLimitRepository(ctx.table),
+        "partner",
+        partner_id,
+        limit=program.lead_rate_limit_per_partner,
+        now=ctx.clock.now(),
+    )
+
+
 # ---------------------------------------------------------------- lifecycle
 def change_status(
     ctx: AppContext,
@@ -488,3 +519,11 @@ def partner_lead(ctx: AppContext, partner_id: str, lead_id: str) -> dict[str, An
 
 def _iso(moment: datetime | None) -> str | None:
     return to_iso(moment) if moment else None
+
+
+def admin_lead(ctx: AppContext, lead_id: str) -> Lead:
+    """A lead of this program as staff see it (every field), or NotFound."""
+    lead = ctx.leads.get(lead_id)
+    if lead.program_id != ctx.program_id:
+        raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")
+    return lead

@@ -1,7 +1,55 @@
-"""Partner routes: the partner's own leads (filled in by the leads issue)."""
+"""Partner routes: submit a prospect, list and read the partner's own leads with status and reason.
+
+The partner id comes from the credential; another partner's lead answers 404, as an unknown one does.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
+
+from shared.api.deps import get_context, json_response
+from shared.api.partner.auth import current_partner_id
+from shared.http import error_response
+from shared.services import leads
+from shared.services.rate_limit import RateLimited
 
 router = Router()
+
+
+@router.post("/partner/leads")
+def submit_lead(lead: Annotated[leads.PartnerLeadInput, Body()]):
+    ctx = get_context()
+    partner_id = current_partner_id(router)
+    program = ctx.programs.get(ctx.program_id)
+    try:
+        leads.enforce_partner_rate_limit(ctx, program, partner_id)
+    except RateLimited as error:
+        return _rate_limited(error)
+    submission = leads.submit_partner_lead(ctx, program, partner_id, lead)
+    return json_response(leads.partner_lead(ctx, partner_id, submission.lead_id), 201 if submission.created else 200)
+
+
+@router.get("/partner/leads")
+def list_leads(
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+):
+    ctx = get_context()
+    records, next_cursor = ctx.leads.list_for_partner(current_partner_id(router), limit=limit, cursor=cursor)
+    return json_response({"items": [leads.partner_view(r) for r in records], "next_cursor": next_cursor})
+
+
+@router.get("/partner/leads/<lead_id>")
+def read_lead(lead_id: Annotated[str, PathParam(min_length=1, max_length=64)]):
+    return json_response(leads.partner_lead(get_context(), current_partner_id(router), lead_id))
+
+
+def _rate_limited(error: RateLimited) -> Response:
+    response = error_response(error.status, error.code, error.message, error.details)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
