@@ -130,7 +130,11 @@ def test_a_click_token_from_the_body_query_or_cookie_attributes_the_lead(
     ]
     for response in responses:
         lead = ctx.leads.get(response.json["lead_id"])
-        assert (lead.partner_id, lead.attribution.value, lead.link_code) == (ada["partner_id"], "click_token", "ada-link")
+        assert (lead.partner_id, lead.attribution.value, lead.link_code) == (
+            ada["partner_id"],
+            "click_token",
+            "ada-link",
+        )
         assert lead.touched_at is not None and (clock.now() - lead.touched_at).days == 3
 
 
@@ -149,9 +153,7 @@ def test_a_ref_code_attributes_and_a_forged_token_is_ignored_not_refused(
 
 
 # ---------------------------------------------------------------- dedupe
-def test_a_repeat_submission_returns_the_same_lead_and_stores_no_second_item(
-    api: ApiClient, ctx: AppContext
-) -> None:
+def test_a_repeat_submission_returns_the_same_lead_and_stores_no_second_item(api: ApiClient, ctx: AppContext) -> None:
     given_program(api)
     first = api.post("/leads", json={"email": "grace@prospect.example"})
     again = api.post("/leads", json={"email": "GRACE@prospect.example ", "name": "Grace"})
@@ -181,9 +183,7 @@ def test_an_email_of_a_paying_customer_is_recorded_as_existing_customer(api: Api
     ada = given_partner(api)
     given_link(api, ada["partner_id"], code="ada-link")
     email_hash = keys.sha256_hex("grace@prospect.example")
-    ctx.table.put(
-        {**keys.customer_email(ctx.program_id, email_hash), "stripe_customer_id": "cus_1", "created_at": "x"}
-    )
+    ctx.table.put({**keys.customer_email(ctx.program_id, email_hash), "stripe_customer_id": "cus_1", "created_at": "x"})
     # When the form comes in through the partner's link
     response = api.post("/leads", json={"email": "grace@prospect.example", "ref": "ada-link"})
     # Then the answer is the same as for anyone (no customer list leaks) but the lead earns nothing
