@@ -68,6 +68,17 @@ PERSONAL_FIELDS: tuple[str, ...] = (
     "notes",
 )
 
+# The same on a losing partner's duplicate record (the masked email included).
+DUPLICATE_PERSONAL_FIELDS: tuple[str, ...] = (
+    "email_masked",
+    "name",
+    "company",
+    "job_title",
+    "company_size",
+    "phone",
+    "notes",
+)
+
 
 class Lead(Entity):
     """A lead, unique per program by normalised email (the dedupe claim keys on the email's hash).
@@ -90,6 +101,7 @@ class Lead(Entity):
     phone: str | None = None
     message: str | None = None
     notes: str | None = None
+    submitted_by: str | None = None  # the partner whose own submission gave name/company/notes
     consent_to_contact: bool = False
     status: LeadStatus = LeadStatus.NEW
     status_reason: str | None = None
@@ -138,6 +150,10 @@ class LeadDuplicate(Entity):
     email_masked: str | None = None
     name: str | None = None
     company: str | None = None
+    job_title: str | None = None
+    company_size: str | None = None
+    phone: str | None = None
+    notes: str | None = None
     status: LeadStatus = LeadStatus.REJECTED
     status_reason: str = "already referred by another partner"
     outcome: LeadOutcome = LeadOutcome.DUPLICATE

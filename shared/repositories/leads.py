@@ -16,6 +16,7 @@ from shared.models.commission import Commission
 from shared.models.lead import Lead, LeadDuplicate, LeadEmailClaim
 from shared.pagination import decode_cursor, encode_cursor
 
+MAX_TRANSACTION_ACTIONS = 100
 VERSION_MATCHES = "#version = :expected_version"
 _VERSION_NAMES = {"#version": "version"}
 
@@ -179,11 +180,20 @@ class LeadRepository:
             actions.append(
                 self.table.delete_action(keys.lead_email_claim(claim.program_id, claim.email_hash)),
             )
-        actions.extend(self.table.put_action(d.to_item()) for d in duplicates)
+        room = MAX_TRANSACTION_ACTIONS - len(actions)
+        actions.extend(self.table.put_action(d.to_item()) for d in duplicates[:room])
         try:
             self.table.transact_write(actions)
         except TransactionCancelled as error:
             raise StaleLead() from error
+        # Past a transaction's size (a prospect ~100 partners competed for), scrub the rest one by one:
+        # the lead itself is already erased, and a retry of the erasure repeats these writes.
+        self.replace_duplicates(duplicates[room:])
+
+    def replace_duplicates(self, duplicates: list[LeadDuplicate]) -> None:
+        """Overwrite duplicate records (erasure scrubbing them)."""
+        for duplicate in duplicates:
+            self.table.put(duplicate.to_item())
 
     def _lead_put(self, lead: Lead, expected_version: int) -> dict[str, Any]:
         return self.table.put_action(

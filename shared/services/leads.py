@@ -20,6 +20,7 @@ from shared.errors import Conflict, Forbidden, NotFound
 from shared.ids import new_id
 from shared.models.commission import Commission
 from shared.models.lead import (
+    DUPLICATE_PERSONAL_FIELDS,
     PERSONAL_FIELDS,
     AttributionMethod,
     Lead,
@@ -46,6 +47,8 @@ WRITE_ATTEMPTS = 6
 SELF_REFERRAL_REASON = "self-referral: the prospect is the partner or the partner's own company"
 EXISTING_CUSTOMER_REASON = "existing customer: this email already belongs to a paying customer"
 DUPLICATE_REASON = "already referred by another partner"
+# What a partner wrote about a prospect: shown back only to that partner.
+PARTNER_DETAIL_FIELDS = ("name", "company", "job_title", "company_size", "phone", "notes")
 SUPERSEDED_REASON = "another partner referred this prospect more recently (last-touch program)"
 
 
@@ -255,6 +258,9 @@ def _new_lead(ctx: AppContext, prospect: Prospect, claimant: Claimant, *, self_r
         link_code=claimant.link_code,
         click_nonce=claimant.click_nonce,
         touched_at=claimant.touched_at if claimant.partner else None,
+        submitted_by=claimant.partner.partner_id
+        if claimant.partner and prospect.source is LeadSource.PARTNER_SUBMITTED
+        else None,
         created_at=now,
         updated_at=now,
         **prospect.fields,
@@ -281,27 +287,35 @@ def _repeat_submission(
     held = Touch(existing.partner_id, existing.touched_at or existing.created_at) if existing.partner_id else None
     offered = Touch(incoming.partner_id, claimant.touched_at)
     winner = decide_owner(program.attribution_policy, held, offered, program.attribution_window_days, now)
+    submitted = claimant.method is AttributionMethod.PARTNER_SUBMITTED
     if movable and winner.partner_id == incoming.partner_id:
-        moved = existing.model_copy(
-            update={
-                "partner_id": incoming.partner_id,
-                "attribution": claimant.method,
-                "link_code": claimant.link_code,
-                "click_nonce": claimant.click_nonce,
-                "touched_at": claimant.touched_at,
-                "version": existing.version + 1,
-                "updated_at": now,
-            }
-        )
+        update: dict[str, Any] = {
+            "partner_id": incoming.partner_id,
+            "attribution": claimant.method,
+            "link_code": claimant.link_code,
+            "click_nonce": claimant.click_nonce,
+            "touched_at": claimant.touched_at,
+            "submitted_by": None,
+            "version": existing.version + 1,
+            "updated_at": now,
+        }
+        if submitted:
+            # The new holder's own details replace the old holder's; those move to the old holder's record.
+            update.update(
+                submitted_by=incoming.partner_id,
+                source=LeadSource.PARTNER_SUBMITTED,
+                **{f: prospect.fields.get(f) for f in PARTNER_DETAIL_FIELDS},
+            )
+        moved = existing.model_copy(update=update)
         displaced = (
-            LeadDuplicate(
-                lead_id=existing.lead_id,
-                program_id=existing.program_id,
-                partner_id=existing.partner_id,
-                email_masked=lead_rules.mask_email(existing.email),
-                status_reason=SUPERSEDED_REASON,
-                created_at=existing.created_at,
-                updated_at=now,
+            _duplicate_record(
+                existing,
+                existing.partner_id,
+                email=existing.email,
+                details=_submitted_details(existing, existing.partner_id),
+                outcome=LeadOutcome.DUPLICATE,
+                reason=SUPERSEDED_REASON,
+                at=now,
             )
             if existing.partner_id
             else None
@@ -311,26 +325,52 @@ def _repeat_submission(
         )
         return Submission(moved.lead_id, False, moved.outcome, moved.status, moved.status_reason)
     # The incoming partner loses: it keeps a record of its own submission, nothing of the holder's.
-    submitted_by_partner = claimant.method is AttributionMethod.PARTNER_SUBMITTED
     ctx.leads.put_duplicate(
-        LeadDuplicate(
-            lead_id=existing.lead_id,
-            program_id=existing.program_id,
-            partner_id=incoming.partner_id,
-            email_masked=lead_rules.mask_email(prospect.email),
-            name=prospect.fields.get("name") if submitted_by_partner else None,
-            company=prospect.fields.get("company") if submitted_by_partner else None,
+        _duplicate_record(
+            existing,
+            incoming.partner_id,
+            email=prospect.email,
+            details={f: prospect.fields.get(f) for f in PARTNER_DETAIL_FIELDS} if submitted else {},
             outcome=LeadOutcome.SELF_REFERRAL if self_referral else LeadOutcome.DUPLICATE,
-            status_reason=SELF_REFERRAL_REASON if self_referral else DUPLICATE_REASON,
-            source=LeadSource.PARTNER_SUBMITTED if submitted_by_partner else LeadSource.VISITOR_FORM,
-            created_at=now,
-            updated_at=now,
+            reason=SELF_REFERRAL_REASON if self_referral else DUPLICATE_REASON,
+            at=now,
         )
     )
     duplicate = ctx.leads.find_duplicate(existing.lead_id, incoming.partner_id)
     if duplicate is None:  # erased in between; answer as the record would have said
         return Submission(existing.lead_id, False, LeadOutcome.DUPLICATE, LeadStatus.REJECTED, DUPLICATE_REASON)
     return Submission(existing.lead_id, False, duplicate.outcome, duplicate.status, duplicate.status_reason)
+
+
+def _submitted_details(lead: Lead, partner_id: str) -> dict[str, Any]:
+    """The details on a lead that this partner itself submitted (none if it did not submit them)."""
+    if lead.submitted_by != partner_id:
+        return {}
+    return {f: getattr(lead, f) for f in PARTNER_DETAIL_FIELDS}
+
+
+def _duplicate_record(
+    lead: Lead,
+    partner_id: str,
+    *,
+    email: str | None,
+    details: dict[str, Any],
+    outcome: LeadOutcome,
+    reason: str,
+    at: datetime,
+) -> LeadDuplicate:
+    return LeadDuplicate(
+        lead_id=lead.lead_id,
+        program_id=lead.program_id,
+        partner_id=partner_id,
+        email_masked=lead_rules.mask_email(email),
+        outcome=outcome,
+        status_reason=reason,
+        source=LeadSource.PARTNER_SUBMITTED if details else LeadSource.VISITOR_FORM,
+        created_at=at,
+        updated_at=at,
+        **{k: v for k, v in details.items() if v is not None},
+    )
 
 
 # ---------------------------------------------------------------- spam
@@ -443,9 +483,13 @@ def erase_lead(ctx: AppContext, lead_id: str) -> Lead:
         lead = ctx.leads.get(lead_id)
         if lead.program_id != ctx.program_id:
             raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")
-        if lead.erased_at is not None:
-            return lead
         now = ctx.clock.now()
+        if lead.erased_at is not None:
+            # Already erased: finish any duplicate record a crash left behind, then it is a no-op.
+            ctx.leads.replace_duplicates(
+                [_scrubbed(d, now) for d in ctx.leads.list_duplicates(lead.lead_id) if d.erased_at is None]
+            )
+            return lead
         scrubbed = lead.model_copy(
             update={
                 **dict.fromkeys(PERSONAL_FIELDS),
@@ -458,12 +502,7 @@ def erase_lead(ctx: AppContext, lead_id: str) -> Lead:
         claim = ctx.leads.find_claim(ctx.program_id, lead.email_hash) if lead.email_hash else None
         if claim is not None and claim.lead_id != lead.lead_id:
             claim = None
-        duplicates = [
-            d.model_copy(
-                update={"email_masked": None, "name": None, "company": None, "erased_at": now, "updated_at": now}
-            )
-            for d in ctx.leads.list_duplicates(lead.lead_id)
-        ]
+        duplicates = [_scrubbed(d, now) for d in ctx.leads.list_duplicates(lead.lead_id)]
         try:
             ctx.leads.erase(scrubbed, expected_version=lead.version, claim=claim, duplicates=duplicates)
         except StaleLead:
@@ -472,34 +511,36 @@ def erase_lead(ctx: AppContext, lead_id: str) -> Lead:
     raise Conflict("this lead is changing under many requests at once; try again", code="lead_busy")
 
 
+def _scrubbed(duplicate: LeadDuplicate, now: datetime) -> LeadDuplicate:
+    return duplicate.model_copy(
+        update={**dict.fromkeys(DUPLICATE_PERSONAL_FIELDS), "erased_at": now, "updated_at": now}
+    )
+
+
 # ---------------------------------------------------------------- what a partner sees
-def partner_view(record: Lead | LeadDuplicate) -> dict[str, Any]:
+def partner_view(record: Lead | LeadDuplicate, viewer: str) -> dict[str, Any]:
     """A partner's view of its own lead or duplicate record: status, reason and outcome, a masked email,
-    and only the details the partner itself submitted (never the visitor's form, never another partner).
+    and only the details the viewing partner itself submitted (never the visitor's form, never another
+    partner's notes or identity).
     """
     if isinstance(record, LeadDuplicate):
-        view: dict[str, Any] = {
-            "lead_id": record.lead_id,
-            "email": record.email_masked,
-            "name": record.name,
-            "company": record.company,
-        }
+        view: dict[str, Any] = {"lead_id": record.lead_id, "email": record.email_masked}
+        view.update({f: getattr(record, f) for f in PARTNER_DETAIL_FIELDS})
     else:
-        own = record.source is LeadSource.PARTNER_SUBMITTED
         view = {
             "lead_id": record.lead_id,
             "email": lead_rules.mask_email(record.email),
-            "name": record.name if own else None,
-            "company": record.company if own else None,
-            "notes": record.notes if own else None,
             "qualified_at": _iso(record.qualified_at),
             "converted_at": _iso(record.converted_at),
         }
+        if record.submitted_by == viewer:
+            view.update({f: getattr(record, f) for f in PARTNER_DETAIL_FIELDS})
     view.update(
         status=record.status.value,
         status_reason=record.status_reason,
         outcome=record.outcome.value,
         source=record.source.value,
+        erased=record.erased_at is not None,
         created_at=_iso(record.created_at),
         updated_at=_iso(record.updated_at),
     )
@@ -510,10 +551,10 @@ def partner_lead(ctx: AppContext, partner_id: str, lead_id: str) -> dict[str, An
     """One lead as its partner sees it; another partner's lead is NotFound (never Forbidden: no hint)."""
     lead = ctx.leads.find(lead_id)
     if lead is not None and lead.program_id == ctx.program_id and lead.partner_id == partner_id:
-        return partner_view(lead)
+        return partner_view(lead, partner_id)
     duplicate = ctx.leads.find_duplicate(lead_id, partner_id) if lead is not None else None
     if duplicate is not None:
-        return partner_view(duplicate)
+        return partner_view(duplicate, partner_id)
     raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")
 
 

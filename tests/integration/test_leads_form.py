@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -260,3 +261,37 @@ def test_without_configured_origins_the_landing_pages_origin_is_allowed(api: Api
     given_program(api)
     response = api.post("/leads", json={"email": "a@b.example"}, headers={"origin": LANDING})
     assert response.status == 201 and response.headers["access-control-allow-origin"] == LANDING
+
+
+# ---------------------------------------------------------------- never a 500
+BAD_BODIES: list[tuple[str, bytes]] = [
+    ("application/json", b'{"email": '),
+    ("application/json", b"[1, 2]"),
+    ("application/json", b'"hello"'),
+    ("application/json", b"null"),
+    ("application/json", json.dumps({"email": 7, "name": [], "consent_to_contact": {"x": 1}}).encode()),
+    ("application/json", json.dumps({"email": "a@b.example", "phone": 5.5}).encode()),
+    ("application/json", b"\xff\xfe\x00garbage"),
+    ("application/x-www-form-urlencoded", b"%ZZ=%ZZ&&=="),
+    ("application/x-www-form-urlencoded", b"\xff\xfe\x00garbage"),
+    ("application/x-www-form-urlencoded", b"email=a%40b.example&click_token=" + b"x" * 500),
+    ("text/plain", b"email=a@b.example"),
+    ("", b""),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body"), BAD_BODIES)
+def test_bad_bodies_get_an_actionable_4xx_json_error(
+    api: ApiClient, ctx: AppContext, content_type: str, body: bytes
+) -> None:
+    given_program(api)
+    headers = {"content-type": content_type} if content_type else {}
+    response = api.request("POST", "/leads", body=body, headers=headers)
+    assert 400 <= response.status < 500, response.body
+    assert response.json["error"]["code"] and response.json["error"]["message"]
+    assert stored_leads(ctx) == []
+
+
+def test_without_a_program_the_form_is_a_404_not_a_500(api: ApiClient) -> None:
+    response = api.post("/leads", json={"email": "a@b.example"})
+    assert (response.status, response.error_code) == (404, "program_not_found")

@@ -181,3 +181,22 @@ def test_erasure_also_scrubs_the_duplicate_records(api: ApiClient, ctx: AppConte
     # And the prospect may be referred afresh: the dedupe claim was removed
     fresh = api.post("/partner/leads", json=PROSPECT, headers=headers(bob))
     assert fresh.status == 201 and fresh.json["lead_id"] != lead_id
+
+
+def test_a_new_holder_never_sees_the_previous_partners_details(
+    api: ApiClient, ctx: AppContext, clock: FixedClock
+) -> None:
+    # Given Ada submitted the prospect with her notes, and her window lapsed
+    ada, bob = two_partners(api, attribution_window_days=30)
+    lead_id = api.post("/partner/leads", json=PROSPECT, headers=headers(ada)).json["lead_id"]
+    clock.advance(days=31)
+    # When Bob submits the same email with only his own notes
+    bob_view = api.post(
+        "/partner/leads", json={"email": PROSPECT["email"], "notes": "met at expo"}, headers=headers(bob)
+    )
+    # Then Bob sees his notes and nothing Ada wrote; Ada keeps hers on her own record
+    assert bob_view.json["notes"] == "met at expo"
+    assert "Grace" not in bob_view.body.decode() and "budget" not in bob_view.body.decode()
+    ada_view = api.get(f"/partner/leads/{lead_id}", headers=headers(ada)).json
+    assert (ada_view["outcome"], ada_view["notes"], ada_view["name"]) == ("duplicate", "budget Q1", "Grace")
+    assert bob["id"] not in str(ada_view)

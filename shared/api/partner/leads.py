@@ -40,8 +40,9 @@ def list_leads(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ):
     ctx = get_context()
-    records, next_cursor = ctx.leads.list_for_partner(current_partner_id(router), limit=limit, cursor=cursor)
-    return json_response({"items": [leads.partner_view(r) for r in records], "next_cursor": next_cursor})
+    partner_id = current_partner_id(router)
+    records, next_cursor = ctx.leads.list_for_partner(partner_id, limit=limit, cursor=cursor)
+    return json_response({"items": [leads.partner_view(r, partner_id) for r in records], "next_cursor": next_cursor})
 
 
 @router.get("/partner/leads/<lead_id>")
