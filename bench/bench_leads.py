@@ -1,0 +1,129 @@
+"""Lead capture: latency of POST /leads through the real handler, and DynamoDB requests per operation.
+
+Floor: one raw PutItem of a lead-sized item on the same DynamoDB Local (what a lead costs at the very least).
+Figures: a new lead (JSON), a repeat of the same email (idempotent), a form post (303), and qualifying a lead
+(status + bounty in one transaction).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import json
+import os
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.harness import BenchContext, RequestCounter, percentiles, row, time_calls
+from devstack.lambda_runtime import LocalLambdas, http_event, to_http_response
+from shared.api import deps
+from shared.clock import SystemClock
+from shared.dynamo import Table
+from shared.models.lead import AttributionMethod, LeadSource, LeadStatus
+from shared.money import Money
+from shared.services import leads, links, partners, programs
+from shared.services.context import AppContext
+from shared.settings import Settings
+
+ITERATIONS = 300
+
+
+def _context(bench: BenchContext) -> AppContext:
+    table = Table(client=bench.client, name=bench.new_table("leads"))
+    ctx = AppContext(table=table, settings=Settings(table_name=table.name, program_id="default"), clock=SystemClock())
+    programs.create_plan(ctx, programs.PlanInput(plan_id="leads", name="Leads", lead_bounty=Money.of(5000, "USD")))
+    programs.save_program(
+        ctx,
+        programs.ProgramSettings(
+            name="Bench",
+            allowed_destination_domains=["acme.example"],
+            landing_url="https://www.acme.example/",
+            fallback_url="https://www.acme.example/",
+            thank_you_url="https://www.acme.example/thanks",
+            default_plan_id="leads",
+            lead_rate_limit_per_ip=10_000,
+        ),
+    )
+    partner = partners.create_partner(ctx, partners.PartnerInput(name="Ada", email="ada@partner.example"))
+    links.create_link(ctx, partner.partner_id, links.LinkInput(code="bench-link"))
+    return ctx
+
+
+def run(bench: BenchContext) -> None:
+    """Print latency percentiles against the raw PutItem floor, and requests per operation."""
+    os.environ.setdefault("CLICK_TOKEN_SECRET", "bench-click-token-secret")
+    ctx = _context(bench)
+    deps.set_context(ctx)
+    counter = RequestCounter()
+    counter.attach(bench.client)
+    lambdas = LocalLambdas()
+    numbers = itertools.count()
+
+    def post(body: bytes, content_type: str, ip: str = "203.0.113.7") -> int:
+        found = lambdas.find_route("POST", "/leads")
+        assert found is not None
+        event = http_event(
+            route=found[0],
+            method="POST",
+            path="/leads",
+            headers={"content-type": content_type, "origin": "https://www.acme.example"},
+            body=body,
+            source_ip=ip,
+        )
+        # The handler flushes its EMF metrics to stdout; keep them out of the report.
+        with contextlib.redirect_stdout(io.StringIO()):
+            return to_http_response(lambdas.invoke(found[0].function, event)).status
+
+    def new_lead() -> None:
+        body = json.dumps({"email": f"p{next(numbers)}@prospect.example", "ref": "bench-link"}).encode()
+        assert post(body, "application/json") == 201
+
+    def repeat_lead() -> None:
+        assert post(json.dumps({"email": "same@prospect.example"}).encode(), "application/json") == 201
+
+    def form_lead() -> None:
+        body = urlencode({"email": f"f{next(numbers)}@prospect.example", "consent_to_contact": "on"}).encode()
+        assert post(body, "application/x-www-form-urlencoded") == 303
+
+    def raw_put() -> None:
+        n = next(numbers)
+        item: dict[str, Any] = {
+            "pk": {"S": f"BENCH#{n}"},
+            "sk": {"S": "LEAD"},
+            "email": {"S": f"p{n}@prospect.example"},
+            "status": {"S": "new"},
+        }
+        bench.client.put_item(TableName=ctx.table.name, Item=item)
+
+    floor = percentiles(time_calls(raw_put, ITERATIONS))
+    print(row("floor: raw PutItem", floor))
+    for label, call in (
+        ("POST /leads JSON, new lead", new_lead),
+        ("POST /leads JSON, repeat email", repeat_lead),
+        ("POST /leads form, new lead (303)", form_lead),
+    ):
+        figures = percentiles(time_calls(call, ITERATIONS))
+        counter.reset()
+        call()
+        print(row(label, figures, floor) + f"   dynamodb requests={counter.count} {counter.by_operation}")
+
+    lead_ids = [leads.submit_lead(ctx, ctx.programs.get("default"), *_referred(ctx, n)).lead_id for n in range(200)]
+    pending = iter(lead_ids)
+
+    def qualify() -> None:
+        leads.change_status(ctx, next(pending), LeadStatus.QUALIFIED)
+
+    figures = percentiles(time_calls(qualify, 150, warmup=20))
+    counter.reset()
+    qualify()
+    print(row("qualify (status + bounty, 1 transaction)", figures, floor) + f"   dynamodb requests={counter.count}")
+    deps.set_context(None)
+
+
+def _referred(ctx: AppContext, n: int) -> tuple[leads.Prospect, leads.Claimant]:
+    link = ctx.links.get("bench-link")
+    partner = ctx.partners.get(link.partner_id)
+    prospect = leads.Prospect.of(f"q{n}@prospect.example", {}, False, LeadSource.PARTNER_SUBMITTED)
+    claimant = leads.Claimant(partner, AttributionMethod.PARTNER_SUBMITTED, ctx.clock.now())
+    return prospect, claimant
