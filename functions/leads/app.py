@@ -62,10 +62,8 @@ def submit_lead():
     program = _program_for_origin()
     content_type = event.headers.get("content-type")
     data = lead_rules.parse_lead_body(event.decoded_body or "", content_type)
-    # The click token may also ride on the query string or the redirect's cookie; the body wins.
-    query = event.query_string_parameters or {}
-    data.setdefault("click_token", query.get("click_token") or _cookie(event.cookies or [], CLICK_COOKIE))
-    data.setdefault("ref", query.get("ref"))
+    cookie_token = _cookie(event.cookies or [], CLICK_COOKIE)
+    data = lead_rules.with_attribution(data, event.query_string_parameters or {}, cookie_token)
     form_post = lead_rules.media_type(content_type) == lead_rules.FORM_CONTENT_TYPE
     if lead_rules.is_honeypot_filled(data):
         # Answer a bot as if it succeeded (so it learns nothing) and store nothing.

@@ -170,6 +170,24 @@ class UnsupportedMediaType(BadRequest):
     default_code = "unsupported_media_type"
 
 
+CLICK_FIELDS = ("click_token", "click_id")  # `click_id` is the name the redirect puts on the landing URL
+
+
+def with_attribution(data: dict[str, Any], query: dict[str, str], cookie_token: str | None) -> dict[str, Any]:
+    """The submitted fields with the click token and ref code gathered from wherever the page put them:
+    a body field (`click_token` or `click_id`), else the query string, else the redirect's cookie.
+    """
+    merged = dict(data)
+    body_token = next((merged.pop(name) for name in CLICK_FIELDS if merged.get(name)), None)
+    for name in CLICK_FIELDS:
+        merged.pop(name, None)
+    query_token = next((query[name] for name in CLICK_FIELDS if query.get(name)), None)
+    merged["click_token"] = body_token or query_token or cookie_token
+    if not merged.get("ref"):
+        merged["ref"] = query.get("ref")
+    return merged
+
+
 def is_honeypot_filled(data: dict[str, Any]) -> bool:
     """True when the hidden field a person never sees was filled: a bot."""
     value = data.get(HONEYPOT_FIELD)

@@ -128,9 +128,15 @@ def test_a_click_token_from_the_body_query_or_cookie_attributes_the_lead(
         api.post("/leads", json={"email": "one@prospect.example", "click_token": token}),
         api.post("/leads", json={"email": "two@prospect.example"}, query={"click_token": token}),
         api.post("/leads", json={"email": "three@prospect.example"}, headers={"cookie": f"rp_click={token}"}),
+        # `click_id` is the name the redirect puts on the landing URL (README "Wiring the company's site")
+        post_form(api, {"email": "four@prospect.example", "click_id": token}),
+        api.post("/leads", json={"email": "five@prospect.example"}, query={"click_id": token}),
     ]
     for response in responses:
-        lead = ctx.leads.get(response.json["lead_id"])
+        lead_id = (
+            response.headers["location"].split("lead_id=")[1] if response.status == 303 else response.json["lead_id"]
+        )
+        lead = ctx.leads.get(lead_id)
         assert (lead.partner_id, lead.attribution.value, lead.link_code) == (
             ada["partner_id"],
             "click_token",

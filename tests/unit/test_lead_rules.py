@@ -180,3 +180,18 @@ def test_a_window_holds_now_and_retry_after_reaches_its_end(epoch: int) -> None:
 def test_ip_hash_is_salted_and_never_the_ip() -> None:
     hashed = rate_limit.ip_hash("203.0.113.7", "secret")
     assert "203.0.113.7" not in hashed and hashed != rate_limit.ip_hash("203.0.113.7", "other-secret")
+
+
+def test_the_click_token_comes_from_the_body_then_the_query_then_the_cookie() -> None:
+    merged = lead_rules.with_attribution(
+        {"email": "a@b.example", "click_id": "c1_body"}, {"click_token": "c1_q"}, "c1_c"
+    )
+    assert merged["click_token"] == "c1_body" and "click_id" not in merged
+    assert lead_rules.with_attribution({}, {"click_id": "c1_q", "ref": "demo"}, "c1_c") == {
+        "click_token": "c1_q",
+        "ref": "demo",
+    }
+    assert lead_rules.with_attribution({"ref": "mine"}, {"ref": "other"}, "c1_c") == {
+        "click_token": "c1_c",
+        "ref": "mine",
+    }
