@@ -200,3 +200,12 @@ def test_a_new_holder_never_sees_the_previous_partners_details(
     ada_view = api.get(f"/partner/leads/{lead_id}", headers=headers(ada)).json
     assert (ada_view["outcome"], ada_view["notes"], ada_view["name"]) == ("duplicate", "budget Q1", "Grace")
     assert bob["id"] not in str(ada_view)
+
+
+def test_a_paused_partner_cannot_submit_and_its_links_do_not_attribute(api: ApiClient, ctx: AppContext) -> None:
+    ada, _ = two_partners(api)
+    api.post(f"/admin/partners/{ada['id']}/status", json={"status": "paused"}, headers=ADMIN)
+    refused = api.post("/partner/leads", json=PROSPECT, headers=headers(ada))
+    assert (refused.status, refused.error_code) == (403, "partner_not_active")
+    via_link = api.post("/leads", json={"email": "x@prospect.example", "ref": "ada-link"})
+    assert ctx.leads.get(via_link.json["lead_id"]).partner_id is None
