@@ -47,6 +47,7 @@ WRITE_ATTEMPTS = 6
 SELF_REFERRAL_REASON = "self-referral: the prospect is the partner or the partner's own company"
 EXISTING_CUSTOMER_REASON = "existing customer: this email already belongs to a paying customer"
 DUPLICATE_REASON = "already referred by another partner"
+KNOWN_TO_COMPANY_REASON = "already known to the company (an earlier enquiry without a partner)"
 # What a partner wrote about a prospect: shown back only to that partner.
 PARTNER_DETAIL_FIELDS = ("name", "company", "job_title", "company_size", "phone", "notes")
 SUPERSEDED_REASON = "another partner referred this prospect more recently (last-touch program)"
@@ -284,7 +285,10 @@ def _repeat_submission(
         return same
     # Only an open, earning-eligible lead can change hands: a qualified lead's bounty is already owed.
     movable = existing.status is LeadStatus.NEW and existing.outcome is LeadOutcome.ACCEPTED and not self_referral
-    held = Touch(existing.partner_id, existing.touched_at or existing.created_at) if existing.partner_id else None
+    # A holder that is no longer active (paused, terminated) holds nothing against an active partner.
+    holder = existing.partner_id
+    holder_active = holder is not None and _active_partner(ctx, holder) is not None
+    held = Touch(holder, existing.touched_at or existing.created_at) if holder and holder_active else None
     offered = Touch(incoming.partner_id, claimant.touched_at)
     winner = decide_owner(program.attribution_policy, held, offered, program.attribution_window_days, now)
     submitted = claimant.method is AttributionMethod.PARTNER_SUBMITTED
@@ -325,14 +329,15 @@ def _repeat_submission(
         )
         return Submission(moved.lead_id, False, moved.outcome, moved.status, moved.status_reason)
     # The incoming partner loses: it keeps a record of its own submission, nothing of the holder's.
+    outcome, reason = _losing_outcome(existing, self_referral=self_referral)
     ctx.leads.put_duplicate(
         _duplicate_record(
             existing,
             incoming.partner_id,
             email=prospect.email,
             details={f: prospect.fields.get(f) for f in PARTNER_DETAIL_FIELDS} if submitted else {},
-            outcome=LeadOutcome.SELF_REFERRAL if self_referral else LeadOutcome.DUPLICATE,
-            reason=SELF_REFERRAL_REASON if self_referral else DUPLICATE_REASON,
+            outcome=outcome,
+            reason=reason,
             at=now,
         )
     )
@@ -340,6 +345,17 @@ def _repeat_submission(
     if duplicate is None:  # erased in between; answer as the record would have said
         return Submission(existing.lead_id, False, LeadOutcome.DUPLICATE, LeadStatus.REJECTED, DUPLICATE_REASON)
     return Submission(existing.lead_id, False, duplicate.outcome, duplicate.status, duplicate.status_reason)
+
+
+def _losing_outcome(existing: Lead, *, self_referral: bool) -> tuple[LeadOutcome, str]:
+    """What a partner that cannot take an existing lead is told: why, without naming anyone."""
+    if self_referral:
+        return LeadOutcome.SELF_REFERRAL, SELF_REFERRAL_REASON
+    if existing.outcome is LeadOutcome.EXISTING_CUSTOMER:
+        return LeadOutcome.EXISTING_CUSTOMER, EXISTING_CUSTOMER_REASON
+    if existing.partner_id is None:
+        return LeadOutcome.DUPLICATE, KNOWN_TO_COMPANY_REASON
+    return LeadOutcome.DUPLICATE, DUPLICATE_REASON
 
 
 def _submitted_details(lead: Lead, partner_id: str) -> dict[str, Any]:

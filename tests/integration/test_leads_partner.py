@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from shared import click_token
+from shared import click_token, keys
 from shared.clock import FixedClock
 from shared.services.context import AppContext
 from tests.helpers.api import ApiClient
@@ -209,3 +209,30 @@ def test_a_paused_partner_cannot_submit_and_its_links_do_not_attribute(api: ApiC
     assert (refused.status, refused.error_code) == (403, "partner_not_active")
     via_link = api.post("/leads", json={"email": "x@prospect.example", "ref": "ada-link"})
     assert ctx.leads.get(via_link.json["lead_id"]).partner_id is None
+
+
+def test_the_losing_partner_is_told_why_without_naming_anyone(api: ApiClient, ctx: AppContext) -> None:
+    # Given one prospect who already is a customer, and one whose enquiry sales already rejected
+    ada, _ = two_partners(api)
+    ctx.table.put({**keys.customer_email(ctx.program_id, keys.sha256_hex("cust@prospect.example")), "x": "y"})
+    api.post("/leads", json={"email": "cust@prospect.example"})
+    organic = api.post("/leads", json={"email": "org@prospect.example"}).json["lead_id"]
+    api.post(f"/admin/leads/{organic}/status", json={"status": "rejected", "reason": "spam"}, headers=ADMIN)
+    # When Ada submits both
+    customer = api.post("/partner/leads", json={"email": "cust@prospect.example"}, headers=headers(ada)).json
+    known = api.post("/partner/leads", json={"email": "org@prospect.example"}, headers=headers(ada)).json
+    # Then she sees each reason, and neither lead became hers
+    assert (customer["outcome"], customer["status"]) == ("existing_customer", "rejected")
+    assert (known["outcome"], known["status_reason"]) == (
+        "duplicate",
+        "already known to the company (an earlier enquiry without a partner)",
+    )
+    assert ctx.leads.get(organic).partner_id is None
+
+
+def test_an_inactive_holder_gives_way_to_an_active_partner(api: ApiClient, ctx: AppContext) -> None:
+    ada, bob = two_partners(api)
+    lead_id = api.post("/partner/leads", json=PROSPECT, headers=headers(ada)).json["lead_id"]
+    api.post(f"/admin/partners/{ada['id']}/status", json={"status": "terminated"}, headers=ADMIN)
+    bob_view = api.post("/partner/leads", json=PROSPECT, headers=headers(bob)).json
+    assert bob_view["outcome"] == "accepted" and ctx.leads.get(lead_id).partner_id == bob["id"]
