@@ -578,9 +578,11 @@ def _iso(moment: datetime | None) -> str | None:
     return to_iso(moment) if moment else None
 
 
-def admin_lead(ctx: AppContext, lead_id: str) -> Lead:
-    """A lead of this program as staff see it (every field), or NotFound."""
+def admin_lead(ctx: AppContext, lead_id: str) -> tuple[Lead, list[LeadDuplicate]]:
+    """A lead of this program as staff see it (every field) with the other partners that submitted it, or
+    NotFound. Staff settle attribution disputes from this view.
+    """
     lead = ctx.leads.get(lead_id)
     if lead.program_id != ctx.program_id:
         raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")
-    return lead
+    return lead, ctx.leads.list_duplicates(lead_id)

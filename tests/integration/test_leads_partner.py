@@ -109,6 +109,10 @@ def test_first_touch_keeps_the_lead_with_the_first_partner_and_the_second_sees_d
     assert [(i["lead_id"], i["outcome"]) for i in bob_list] == [(lead_id, "duplicate")]
     ada_view = api.get(f"/partner/leads/{lead_id}", headers=headers(ada)).json
     assert ada_view["outcome"] == "accepted" and ada_view["notes"] == "budget Q1"
+    # And staff see both partners, to settle a dispute
+    admin_view = api.get(f"/admin/leads/{lead_id}", headers=ADMIN).json
+    assert admin_view["partner_id"] == ada["id"]
+    assert [(o["partner_id"], o["outcome"]) for o in admin_view["other_partners"]] == [(bob["id"], "duplicate")]
 
 
 def test_first_touch_gives_way_once_the_attribution_window_has_passed(

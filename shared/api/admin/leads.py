@@ -43,7 +43,12 @@ def list_leads(
 
 @router.get("/admin/leads/<lead_id>")
 def read_lead(lead_id: LeadId):
-    return json_response(dump(leads.admin_lead(get_context(), lead_id)))
+    lead, duplicates = leads.admin_lead(get_context(), lead_id)
+    competing = [
+        {k: v for k, v in dump(d).items() if k in ("partner_id", "outcome", "status_reason", "created_at")}
+        for d in duplicates
+    ]
+    return json_response({**dump(lead), "other_partners": competing})
 
 
 @router.post("/admin/leads/<lead_id>/status")
