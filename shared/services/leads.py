@@ -8,6 +8,8 @@ comes in, the program's first/last-touch policy decides who holds it and the los
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -51,6 +53,12 @@ KNOWN_TO_COMPANY_REASON = "already known to the company (an earlier enquiry with
 # What a partner wrote about a prospect: shown back only to that partner.
 PARTNER_DETAIL_FIELDS = ("name", "company", "job_title", "company_size", "phone", "notes")
 SUPERSEDED_REASON = "another partner referred this prospect more recently (last-touch program)"
+
+
+def _back_off(attempt: int) -> None:
+    # Contending writers on one lead retry after a short random pause so they do not collide in lockstep.
+    if attempt:
+        time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not security
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -214,7 +222,8 @@ def submit_lead(ctx: AppContext, program: Program, prospect: Prospect, claimant:
     """Create the program's lead for this email, or resolve a repeat submission against the existing one."""
     partner = claimant.partner
     self_referral = partner is not None and lead_rules.is_self_referral(prospect.email, partner)
-    for _ in range(WRITE_ATTEMPTS):
+    for attempt in range(WRITE_ATTEMPTS):
+        _back_off(attempt)
         now = ctx.clock.now()
         lead = _new_lead(ctx, prospect, claimant, self_referral=self_referral, now=now)
         claim = LeadEmailClaim(
@@ -424,7 +433,8 @@ def change_status(
     status, conditioned on the lead's version and on the entry not existing: exactly one bounty, however
     many times or how concurrently the status is set.
     """
-    for _ in range(WRITE_ATTEMPTS):
+    for attempt in range(WRITE_ATTEMPTS):
+        _back_off(attempt)
         lead = ctx.leads.get(lead_id)
         if lead.program_id != ctx.program_id:
             raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")
@@ -495,7 +505,8 @@ def erase_lead(ctx: AppContext, lead_id: str) -> Lead:
     """Right to erasure: remove the prospect's personal fields from the lead, its claim and the duplicate
     records, keeping ids, status, outcome, dates and every ledger amount. Erasing twice is a no-op.
     """
-    for _ in range(WRITE_ATTEMPTS):
+    for attempt in range(WRITE_ATTEMPTS):
+        _back_off(attempt)
         lead = ctx.leads.get(lead_id)
         if lead.program_id != ctx.program_id:
             raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,8 @@ from shared.models.lead import AttributionMethod, LeadDuplicate, LeadSource
 from shared.models.program import AttributionPolicy
 from shared.services import leads, partners, programs
 from shared.services.context import AppContext
+from tests.helpers.api import ApiClient
+from tests.helpers.factories import given_program
 
 pytestmark = pytest.mark.integration
 
@@ -75,3 +78,54 @@ def _partner(ctx: AppContext, n: int) -> str:
         data = partners.PartnerInput(name=f"P{n}", email=f"p{n}@partner.example")
         partners.create_partner(ctx, data, partner_id=f"ptr_prop{n}")
     return f"ptr_prop{n}"
+
+
+def test_concurrent_submissions_by_competing_partners_leave_one_lead_and_one_record_each(
+    ctx: AppContext, clock: FixedClock
+) -> None:
+    # Given a program and three partners
+    programs.save_program(
+        ctx,
+        programs.ProgramSettings(
+            name="P",
+            allowed_destination_domains=["acme.example"],
+            landing_url="https://www.acme.example/",
+            fallback_url="https://www.acme.example/",
+        ),
+    )
+    program = ctx.programs.get(ctx.program_id)
+    team = [ctx.partners.get(_partner(ctx, n)) for n in range(3)]
+
+    # When the three partners and anonymous visitors submit one email twelve times at once
+    def submit(n: int) -> leads.Submission:
+        partner = team[n % 4] if n % 4 < 3 else None
+        method = AttributionMethod.PARTNER_SUBMITTED if partner else AttributionMethod.NONE
+        prospect = leads.Prospect.of("race@prospect.example", {}, False, LeadSource.PARTNER_SUBMITTED)
+        return leads.submit_lead(ctx, program, prospect, leads.Claimant(partner, method, clock.now()))
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        submissions = list(pool.map(submit, range(12)))
+    # Then one lead was created, every answer names it, and each partner sees exactly one record of it
+    assert sum(s.created for s in submissions) == 1
+    assert len({s.lead_id for s in submissions}) == 1
+    lead = ctx.leads.get(submissions[0].lead_id)
+    assert lead.partner_id in {p.partner_id for p in team}
+    for partner in team:
+        records, _ = ctx.leads.list_for_partner(partner.partner_id, limit=100, cursor=None)
+        assert len([r for r in records if r.lead_id == lead.lead_id]) == 1
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["email", "name", "phone", "consent_to_contact", "click_token", "ref", "website", "x"]),
+        st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=300), st.lists(st.integers(), max_size=2)),
+        max_size=6,
+    )
+)
+def test_no_json_body_makes_the_form_answer_5xx(api: ApiClient, body: dict[str, object]) -> None:
+    given_program(api, lead_rate_limit_per_ip=10_000)
+    response = api.post("/leads", json=body)
+    assert response.status in (201, 400, 422), response.body
+    if response.status != 201:
+        assert response.json["error"]["code"]
