@@ -92,19 +92,24 @@ def referral_links_partition(partner_id: str) -> str:
     return f"PARTNER#{partner_id}#LINKS"
 
 
-def link_click_counter(code: str, day: str, shard: int) -> Key:
-    """One shard of a link's click counter for a UTC day (YYYY-MM-DD); shards spread a viral link's writes."""
-    return {"pk": f"LINK#{code}#CLICKS#{day}", "sk": f"SHARD#{shard:03d}"}
+def link_click(code: str, shard: int, day: str, visitor_hash: str) -> Key:
+    """One unique visitor of a link on a UTC day (YYYY-MM-DD), holding that visitor's click count.
+
+    The shard (chosen from the visitor hash) is in the partition key, so a viral link's writes spread over
+    the link's counter shards; the day leads the sort key, so one Query per shard reads any range of days.
+    Clicks of a day = sum of `clicks`; unique visitors of a day = number of items.
+    """
+    return {"pk": link_clicks_shard_partition(code, shard), "sk": f"{day}#{visitor_hash}"}
 
 
-def link_click_counter_partition(code: str, day: str) -> str:
-    """Partition holding every shard of a link's clicks for a day (one Query sums them)."""
-    return f"LINK#{code}#CLICKS#{day}"
+def link_clicks_shard_partition(code: str, shard: int) -> str:
+    """Partition of one counter shard of a link (every day of that shard)."""
+    return f"LINK#{code}#CLICKS#{shard:02d}"
 
 
-def link_unique_visitor(code: str, day: str, visitor_hash: str) -> Key:
-    """Marker for one unique visitor (salted hash of IP and user agent) of a link on a day."""
-    return {"pk": f"LINK#{code}#VISITORS#{day}", "sk": visitor_hash}
+def link_clicks_day_range(first_day: str, last_day: str) -> tuple[str, str]:
+    """Sort-key bounds (inclusive, for BETWEEN) of the visitor items of days first_day..last_day."""
+    return f"{first_day}#", f"{last_day}#~"  # "~" sorts after every hex digit of a visitor hash
 
 
 # ---------------------------------------------------------------- leads

@@ -5,7 +5,12 @@ Standard library only: the redirect function uses this on its hot path.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
+
+# An ASCII DNS name (IDN hosts must be given in punycode). A browser normalises Unicode and percent-encoded
+# hosts before resolving them, so anything else could resolve elsewhere than the string we checked.
+_HOSTNAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.?$")
 
 
 def host_allowed(host: str, allowed_domains: list[str] | tuple[str, ...]) -> bool:
@@ -19,11 +24,11 @@ def safe_destination(candidate: str, allowed_domains: list[str] | tuple[str, ...
 
     Refuses scheme-relative (`//evil`), backslash and control-character tricks, user-info
     (`https://allowed@evil`), other schemes (`javascript:`), and look-alike hosts
-    (`allowed.example.evil.example`).
+    (`allowed.example.evil.example`), and percent-encoded or Unicode hosts (`evil%2f.allowed.example`).
     """
     if not candidate or len(candidate) > 2048:
         return None
-    if any(ch in candidate for ch in "\\\t\r\n\x00") or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate):
+    if any(ch in candidate for ch in "\\\t\r\n\x00 ") or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate):
         return None
     if "%5c" in candidate.lower() or "%00" in candidate:
         return None
@@ -37,6 +42,8 @@ def safe_destination(candidate: str, allowed_domains: list[str] | tuple[str, ...
     if "@" in parts.netloc or parts.username is not None or parts.password is not None:
         return None
     if port is not None and port not in (80, 443):
+        return None
+    if not _HOSTNAME.match(parts.hostname):
         return None
     if not host_allowed(parts.hostname, allowed_domains):
         return None

@@ -1,66 +1,64 @@
-"""GET /r/{code}: send a referred visitor to the partner's destination (first cut; the links issue
-adds click tokens, counting and bot filtering).
+"""GET|HEAD /r/{code}: send a referred visitor to the partner's destination, count the click, sign a click id.
 
-Hot path: boto3 and the standard library only (no pydantic, no stripe, no Powertools).
+Thin wiring: the rules live in shared.services.redirect, the counter in shared.repositories.clicks.
+Hot path: boto3 and the standard library only (no pydantic, no stripe, no Powertools); the DynamoDB and
+Secrets Manager clients are built on the first invocation and reused while the container is warm.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import boto3
+from botocore.config import Config
 
-from shared import keys
-from shared.urls import safe_destination
+from shared.dynamo import Table
+from shared.repositories.clicks import ClickRepository
+from shared.services.redirect import Redirector, Visit
 
-PROGRAM_CACHE_SECONDS = 60.0
+# Fail fast: a slow DynamoDB must cost the visitor at most about a second before we redirect anyway.
+_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2, "mode": "standard"})
 
-_client = boto3.client("dynamodb", endpoint_url=os.environ.get("DYNAMODB_ENDPOINT") or None)
-_table = os.environ.get("TABLE_NAME", "")
-_program_id = os.environ.get("PROGRAM_ID", "default")
-_program_cache: tuple[float, dict[str, Any]] | None = None
-
-
-def _program() -> dict[str, Any]:
-    global _program_cache  # noqa: PLW0603 - per-container cache, on purpose
-    now = time.monotonic()
-    if _program_cache is None or now - _program_cache[0] > PROGRAM_CACHE_SECONDS:
-        item = _client.get_item(TableName=_table, Key=_key(keys.program(_program_id))).get("Item", {})
-        _program_cache = (now, item)
-    return _program_cache[1]
+_redirector: Redirector | None = None
 
 
-def _key(key: dict[str, str]) -> dict[str, Any]:
-    return {name: {"S": value} for name, value in key.items()}
+def click_token_secret() -> str | None:
+    """`CLICK_TOKEN_SECRET` locally; in AWS the Secrets Manager secret named by `..._SECRET_ARN`, read once."""
+    direct = os.environ.get("CLICK_TOKEN_SECRET")
+    if direct:
+        return direct
+    arn = os.environ.get("CLICK_TOKEN_SECRET_SECRET_ARN")
+    if not arn:
+        return None
+    client = boto3.client("secretsmanager", config=_CLIENT_CONFIG)
+    return str(client.get_secret_value(SecretId=arn)["SecretString"])
 
 
-def _redirect(location: str) -> dict[str, Any]:
-    return {
-        "statusCode": 302,
-        "headers": {"Location": location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer-when-downgrade"},
-        "body": "",
-    }
+def build_redirector() -> Redirector:
+    """The redirector of this container, from its environment."""
+    kwargs: dict[str, Any] = {"config": _CLIENT_CONFIG}
+    endpoint = os.environ.get("DYNAMODB_ENDPOINT")
+    if endpoint:
+        kwargs.update(
+            endpoint_url=endpoint,
+            region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+            aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+        )
+    table = Table(client=boto3.client("dynamodb", **kwargs), name=os.environ.get("TABLE_NAME", ""))
+    return Redirector(ClickRepository(table), os.environ.get("PROGRAM_ID", "default"), click_token_secret)
 
 
-def _with_params(url: str, params: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+def set_redirector(redirector: Redirector | None) -> None:
+    """Replace this container's redirector (tests and benchmarks point it at their table and clock)."""
+    global _redirector  # noqa: PLW0603 - one per Lambda container, on purpose
+    _redirector = redirector
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """API Gateway HTTP API (v2) entry point."""
-    program = _program()
-    allowed = [d["S"] for d in program.get("allowed_destination_domains", {}).get("L", [])]
-    fallback = program.get("fallback_url", {}).get("S") or "/"
-    code = (event.get("pathParameters") or {}).get("code", "")
-    item = _client.get_item(TableName=_table, Key=_key(keys.referral_link(code))).get("Item") if code else None
-    if not item or item.get("status", {}).get("S") != "active":
-        return _redirect(fallback)
-    destination = item.get("destination", {}).get("S") or program.get("landing_url", {}).get("S") or fallback
-    if safe_destination(destination, allowed) is None:
-        return _redirect(fallback)
-    return _redirect(_with_params(destination, {"ref": code}))
+    global _redirector  # noqa: PLW0603
+    if _redirector is None:
+        _redirector = build_redirector()
+    return _redirector.answer(Visit.from_event(event)).to_response()

@@ -40,6 +40,7 @@ class Program(Entity):
     fallback_url: str
     thank_you_url: str | None = None
     default_plan_id: str | None = None
+    cookie_domain: str | None = Field(default=None, description="parent domain of the rp_click cookie")
     # Lead capture: browser origins allowed to post the lead form (default: the landing page's origin),
     # and fixed-window (hourly) rate limits per visitor IP and per partner.
     lead_form_origins: list[str] = Field(default_factory=list)

@@ -41,16 +41,24 @@ class LinkRepository:
         return [ReferralLink.from_item(i) for i in items]
 
     def set_status(self, code: str, status: LinkStatus) -> ReferralLink:
-        """Change a link's status."""
+        """Change a link's status; an expired link stays expired (Conflict), a missing one is NotFound."""
+        condition, values = EXISTS, {":status": status.value}
+        if status is not LinkStatus.EXPIRED:
+            # The condition, not a read before the write, guards the rule: no race with a concurrent expiry.
+            condition, values = f"{EXISTS} AND #status <> :expired", {**values, ":expired": LinkStatus.EXPIRED.value}
         try:
             item = self.table.update(
                 keys.referral_link(code),
                 "SET #status = :status",
-                condition=EXISTS,
+                condition=condition,
                 names={"#status": "status"},
-                values={":status": status.value},
+                values=values,
             )
         except ConditionFailed as error:
+            if error.item is not None:
+                raise Conflict(
+                    f"referral link {code!r} has expired and cannot be reactivated", code="link_expired"
+                ) from error
             raise NotFound(f"referral link {code!r} does not exist", code="link_not_found") from error
         assert item is not None
         return ReferralLink.from_item(item)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.errors import BadRequest, Conflict
+from shared.errors import BadRequest, Conflict, NotFound
 from shared.ids import random_code
 from shared.models.link import LINK_CODE_PATTERN, LinkStatus, ReferralLink
 from shared.models.partner import PartnerStatus
@@ -70,3 +70,29 @@ def create_link(ctx: AppContext, partner_id: str, data: LinkInput) -> ReferralLi
             if data.code or attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+class LinkStatusInput(BaseModel):
+    """A link's new status (PATCH /admin/links/{code}): pause, resume, or expire for good."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: LinkStatus
+
+
+def set_link_status(ctx: AppContext, code: str, data: LinkStatusInput) -> ReferralLink:
+    """Pause, resume or expire a link. The redirect sees it within its cache time (30 s)."""
+    return ctx.links.set_status(code, data.status)
+
+
+def share_url(base_url: str, code: str) -> str:
+    """The URL a partner shares: `<base>/r/<code>`."""
+    return f"{base_url.rstrip('/')}/r/{code}"
+
+
+def partner_link(ctx: AppContext, partner_id: str, code: str) -> ReferralLink:
+    """A link of this partner; another partner's link is NotFound, exactly like a missing one."""
+    link = ctx.links.find(code)
+    if link is None or link.partner_id != partner_id:
+        raise NotFound(f"referral link {code!r} does not exist", code="link_not_found")
+    return link

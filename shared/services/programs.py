@@ -19,7 +19,7 @@ from shared.models.program import (
 )
 from shared.money import Money
 from shared.services.context import AppContext
-from shared.urls import safe_destination
+from shared.urls import host_allowed, safe_destination
 
 
 class ProgramSettings(BaseModel):
@@ -41,6 +41,12 @@ class ProgramSettings(BaseModel):
     lead_form_origins: list[str] = Field(default_factory=list, max_length=20)
     lead_rate_limit_per_ip: int = Field(default=20, ge=1, le=10_000)
     lead_rate_limit_per_partner: int = Field(default=200, ge=1, le=100_000)
+    cookie_domain: str | None = Field(
+        default=None,
+        max_length=253,
+        pattern=r"^[a-z0-9.-]+$",
+        description="set the first-party rp_click cookie on this parent domain of the redirect and the site",
+    )
 
 
 def save_program(ctx: AppContext, settings: ProgramSettings) -> Program:
@@ -60,6 +66,8 @@ def save_program(ctx: AppContext, settings: ProgramSettings) -> Program:
                 f"{field_name} must be an http(s) URL on one of allowed_destination_domains",
                 code="destination_not_allowed",
             )
+    if draft.cookie_domain and not host_allowed(draft.cookie_domain, draft.allowed_destination_domains):
+        raise BadRequest("cookie_domain must be one of allowed_destination_domains", code="cookie_domain_not_allowed")
     if draft.default_plan_id:
         ctx.programs.get_plan(ctx.program_id, draft.default_plan_id)
     ctx.programs.save(draft)

@@ -38,6 +38,17 @@ def test_allowed_destinations_pass(url: str) -> None:
         "ftp://acme.example/",
         "https://acme.example:8443/",
         "https://acme.example\n.evil.example",
+        "https://evil.example%2f.acme.example/",  # a browser percent-decodes the host
+        "https://evil.example%2F@acme.example/",
+        "https://evil.example\u2100.acme.example/",  # NFKC turns U+2100 into "a/c"
+        "https://evil\uff0eexample/",
+        "https://acme.example%00.evil.example/",
+        " https://acme.example/",
+        "https://acme.example /",
+        "https:///evil.example",
+        "http:evil.example",
+        "JAVASCRIPT:alert(1)",
+        "https://[::1]/",
         "",
     ],
 )

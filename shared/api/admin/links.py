@@ -1,17 +1,20 @@
-"""Admin routes: referral links of a partner."""
+"""Admin routes: referral links of a partner, their status, and their clicks per day."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 
 from shared.api.deps import dump, get_context, json_response
-from shared.services import links
+from shared.models.link import LINK_CODE_PATTERN
+from shared.services import clicks, links
 
 router = Router()
+
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
 @router.post("/admin/partners/<partner_id>/links")
@@ -24,3 +27,24 @@ def list_links(partner_id: Annotated[str, PathParam(max_length=64)]):
     ctx = get_context()
     ctx.partners.get(partner_id)
     return json_response({"items": dump(ctx.links.list_for_partner(partner_id))})
+
+
+@router.get("/admin/links/<code>")
+def read_link(code: Annotated[str, PathParam(pattern=LINK_CODE_PATTERN)]):
+    return json_response(dump(get_context().links.get(code)))
+
+
+@router.patch("/admin/links/<code>")
+def update_link_status(
+    code: Annotated[str, PathParam(pattern=LINK_CODE_PATTERN)], change: Annotated[links.LinkStatusInput, Body()]
+):
+    return json_response(dump(links.set_link_status(get_context(), code, change)))
+
+
+@router.get("/admin/links/<code>/clicks")
+def link_clicks(
+    code: Annotated[str, PathParam(pattern=LINK_CODE_PATTERN)],
+    first_day: Annotated[str | None, Query(alias="from", pattern=DAY_PATTERN)] = None,
+    last_day: Annotated[str | None, Query(alias="to", pattern=DAY_PATTERN)] = None,
+):
+    return json_response(clicks.link_clicks(get_context(), code, first_day, last_day).to_json())
