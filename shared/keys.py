@@ -260,3 +260,36 @@ def payout_period_partition(period: str) -> str:
 def payout_run(period: str) -> Key:
     """The state of a period's payout run (resumable progress)."""
     return {"pk": f"PAYOUT_RUN#{period}", "sk": "RUN"}
+
+
+# ---------------------------------------------------------------- Stripe: sales, payments, partner totals
+def commission_sale(sale_id: str) -> Key:
+    """A referred sale (an invoice, or a payment-mode checkout session): its base amounts, its partner, the
+    payment it was paid by, and a version for optimistic writes (refunds and disputes reconcile against it)."""
+    return {"pk": f"SALE#{sale_id}", "sk": "SALE"}
+
+
+def stripe_payment(payment_id: str) -> Key:
+    """What Stripe said about one payment (payment_intent, or charge without one): the sale it paid, its
+    refunds and disputes; kept even when the payment is not known yet (a refund before its payment)."""
+    return {"pk": f"PAYMENT#{payment_id}", "sk": "PAYMENT"}
+
+
+def parked_sale(stripe_customer_id: str, sale_id: str) -> Key:
+    """A paid invoice of a customer not attributed yet (it arrived before its checkout); applied at binding."""
+    return {"pk": f"CUSTOMER#{stripe_customer_id}", "sk": f"PARKED#{sale_id}"}
+
+
+def parked_sales_prefix(stripe_customer_id: str) -> tuple[str, str]:
+    """(pk, sk prefix) of a customer's parked sales."""
+    return f"CUSTOMER#{stripe_customer_id}", "PARKED#"
+
+
+def partner_referral_totals(partner_id: str) -> Key:
+    """A partner's lifetime referred revenue per currency, referred customers and bonuses paid (tiers, bonuses)."""
+    return {"pk": f"PARTNER#{partner_id}", "sk": "REFERRAL_TOTALS"}
+
+
+def sale_commissions_prefix(partner_id: str, sale_id: str) -> tuple[str, str]:
+    """(pk, sk prefix) of every ledger entry of one sale (its commissions and their reversals)."""
+    return f"PARTNER#{partner_id}", f"COMMISSION#com_{sale_id}_"

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared import keys
 from shared.clock import to_iso
@@ -37,6 +37,12 @@ class CustomerAttribution(Entity):
     lead_id: str | None = None
     touched_at: datetime
     attributed_at: datetime
+    # The customer's paid history (recurring scope, first sale, renewal bonus), updated with the sale's
+    # ledger entries in one transaction; `version` makes those writes optimistic.
+    paid_sales: int = 0
+    first_paid_at: datetime | None = None
+    renewed_subscriptions: list[str] = Field(default_factory=list)
+    version: int = 0
 
     def keys(self) -> dict[str, str]:
         """One attribution per Stripe customer."""
@@ -98,3 +104,84 @@ class Commission(Entity):
         if self.payout_id is None and self.status in (CommissionStatus.PENDING, CommissionStatus.APPROVED):
             result.update(keys.commission_payable(self.partner_id, to_iso(self.available_at), self.commission_id))
         return result
+
+
+class SaleEntry(BaseModel):
+    """A positive ledger entry a sale earned (refunds and disputes reconcile against these)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    commission_id: str
+    rule: str
+    amount: Money
+
+
+class SaleRecord(Entity):
+    """A referred sale: an invoice, or a payment-mode checkout session. Also created by an invoice_payment
+    before its invoice is paid (then `paid` is False and only `payment_id` is known)."""
+
+    entity_type: ClassVar[str] = "commission_sale"
+
+    sale_id: str
+    program_id: str
+    paid: bool = False
+    partner_id: str | None = None
+    customer_id: str | None = None
+    amount_paid: Money | None = None
+    net: Money | None = None
+    payment_id: str | None = None
+    entries: list[SaleEntry] = Field(default_factory=list)
+    paid_at: datetime | None = None
+    version: int = 0
+
+    def keys(self) -> dict[str, str]:
+        """One item per sale."""
+        return keys.commission_sale(self.sale_id)
+
+
+class PaymentRecord(Entity):
+    """What Stripe said about one payment: the sale it paid (once known), refunds and disputes."""
+
+    entity_type: ClassVar[str] = "stripe_payment"
+
+    payment_id: str
+    sale_id: str | None = None
+    refunds: dict[str, int] = Field(default_factory=dict)  # refund id -> amount, counted refunds only
+    charge_refunded: int = 0  # the largest cumulative charge.amount_refunded seen
+    disputes: dict[str, str] = Field(default_factory=dict)  # dispute id -> latest status
+    version: int = 0
+
+    def keys(self) -> dict[str, str]:
+        """One item per payment_intent (or charge)."""
+        return keys.stripe_payment(self.payment_id)
+
+
+class ParkedSale(Entity):
+    """A paid invoice of a customer that no checkout has bound yet; applied when the binding arrives."""
+
+    entity_type: ClassVar[str] = "parked_sale"
+
+    stripe_customer_id: str
+    sale_id: str
+    event_json: str  # the Stripe event as received, replayed through the same parser at binding
+    parked_at: datetime
+
+    def keys(self) -> dict[str, str]:
+        """In the customer's partition, so the binding finds them with one Query."""
+        return keys.parked_sale(self.stripe_customer_id, self.sale_id)
+
+
+class ReferralTotals(Entity):
+    """A partner's lifetime referred revenue per currency, referred customers, one-off bonuses paid."""
+
+    entity_type: ClassVar[str] = "referral_totals"
+
+    partner_id: str
+    revenue: dict[str, int] = Field(default_factory=dict)
+    customers: int = 0
+    bonuses_paid: list[str] = Field(default_factory=list)
+    version: int = 0
+
+    def keys(self) -> dict[str, str]:
+        """Next to the partner's profile."""
+        return keys.partner_referral_totals(self.partner_id)

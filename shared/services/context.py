@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from shared.clock import Clock, SystemClock
 from shared.dynamo import Table
+from shared.repositories.commissions import CommissionRepository
 from shared.repositories.leads import LeadRepository
 from shared.repositories.links import LinkRepository
 from shared.repositories.partners import PartnerRepository
@@ -50,3 +51,8 @@ class AppContext:
     def leads(self) -> LeadRepository:
         """Leads, their email claims and duplicate records."""
         return LeadRepository(self.table)
+
+    @property
+    def commissions(self) -> CommissionRepository:
+        """The commission ledger and the Stripe webhook's state items."""
+        return CommissionRepository(self.table)

@@ -1,0 +1,194 @@
+"""POST /webhooks/stripe end to end: signatures, attribution at checkout, commissions, refunds, disputes,
+idempotency - through the real handler against DynamoDB Local."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from shared import click_token, keys
+from shared.services.context import AppContext
+from tests.helpers import stripe_payloads as sp
+from tests.helpers.api import ApiClient, ApiResponse
+from tests.helpers.factories import given_link, given_partner, given_plan, given_program
+
+
+def deliver(api: ApiClient, stripe_event: dict[str, Any]) -> ApiResponse:
+    """Stripe posts one signed event."""
+    body, headers = sp.signed(stripe_event)
+    return api.request("POST", "/webhooks/stripe", body=body, headers=headers)
+
+
+def ledger(ctx: AppContext, partner_id: str) -> list[tuple[str, int, str | None, str]]:
+    """(rule, amount, reverses, status) of every stored entry of a partner, in id order."""
+    entries = ctx.commissions.all_for_partner(partner_id)
+    return [(e.rule, e.amount.amount, e.reverses, e.status.value) for e in entries]
+
+
+def balance(ctx: AppContext, partner_id: str) -> int:
+    return sum(e.amount.amount for e in ctx.commissions.all_for_partner(partner_id) if e.status.value != "voided")
+
+
+@pytest.fixture
+def partner(api: ApiClient) -> dict[str, Any]:
+    given_program(api)
+    plan = given_plan(api, sale_rate="0.2")
+    return given_partner(api, plan_id=plan["plan_id"])
+
+
+def click(partner: dict[str, Any], api: ApiClient) -> str:
+    link = given_link(api, partner["partner_id"])
+    clicked_at = int(datetime(2026, 11, 1, 9, 0, tzinfo=UTC).timestamp())  # the day before the clock fixture
+    return click_token.issue("test-click-token-secret", link["code"], partner["partner_id"], clicked_at)
+
+
+def subscribe(api: ApiClient, partner: dict[str, Any], customer: str) -> None:
+    token = click(partner, api)
+    session = sp.checkout_session(customer=customer, client_reference_id=token, subscription="sub_1")
+    assert deliver(api, sp.event("checkout.session.completed", session)).status == 200
+
+
+# ---------------------------------------------------------------- signatures and shapes
+def test_missing_forged_and_stale_signatures_are_400(api: ApiClient, partner: dict[str, Any]) -> None:
+    body, headers = sp.signed(sp.event("invoice.paid", sp.invoice(customer="cus_x", subscription="sub_x")))
+    assert api.request("POST", "/webhooks/stripe", body=body, headers={}).error_code == "missing_signature"
+    forged_body, forged = sp.signed(sp.event("invoice.paid", {"id": "in_x"}), secret="whsec_wrong")
+    assert api.request("POST", "/webhooks/stripe", body=forged_body, headers=forged).error_code == "invalid_signature"
+    stale_body, stale = sp.signed(sp.event("invoice.paid", {"id": "in_x"}), timestamp=int(time.time()) - 301)
+    response = api.request("POST", "/webhooks/stripe", body=stale_body, headers=stale)
+    assert (response.status, response.error_code) == (400, "invalid_signature")
+    tampered = body.replace("10000", "99999")
+    assert api.request("POST", "/webhooks/stripe", body=tampered, headers=headers).status == 400
+
+
+def test_malformed_json_with_a_valid_signature_is_400(api: ApiClient, partner: dict[str, Any]) -> None:
+    import stripe
+
+    header = stripe.WebhookSignature.generate_signature_header("{not json", sp.SECRET, timestamp=int(time.time()))
+    response = api.request("POST", "/webhooks/stripe", body="{not json", headers={"stripe-signature": header})
+    assert (response.status, response.error_code) == (400, "malformed_json")
+
+
+def test_unused_event_types_are_acknowledged_and_ignored(api: ApiClient, partner: dict[str, Any]) -> None:
+    response = deliver(api, sp.event("customer.created", {"id": "cus_1", "object": "customer"}))
+    assert (response.status, response.json["ignored"]) == (200, True)
+
+
+# ---------------------------------------------------------------- sales
+def test_subscription_checkout_binds_and_invoice_paid_pays_once(
+    api: ApiClient, ctx: AppContext, partner: dict[str, Any]
+) -> None:
+    # Given a customer who came through the partner's link
+    subscribe(api, partner, "cus_a")
+    # When the first invoice is paid (10% tax) and Stripe delivers it twice, concurrently
+    paid = sp.event("invoice.paid", sp.invoice(customer="cus_a", subscription="sub_1", amount_paid=11000, tax=1000))
+    with ThreadPoolExecutor(2) as pool:
+        statuses = [r.status for r in pool.map(lambda _: deliver(api, paid), range(2))]
+    # Then one commission of 20% of the amount excluding tax exists
+    assert statuses == [200, 200]
+    assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 2000, None, "pending")]
+    stored = ctx.commissions.all_for_partner(partner["partner_id"])[0]
+    assert stored.source.invoice_id == paid["data"]["object"]["id"]
+    item = ctx.table.get(keys.commission(partner["partner_id"], stored.commission_id))
+    assert item is not None and item["gsi2pk"].startswith("PAYABLE#")
+
+
+def test_the_same_invoice_in_a_new_event_counts_once(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    subscribe(api, partner, "cus_b")
+    invoice = sp.invoice(customer="cus_b", subscription="sub_1")
+    assert deliver(api, sp.event("invoice.paid", invoice)).json["outcome"] == "applied"
+    assert deliver(api, sp.event("invoice.paid", invoice)).json["outcome"] == "duplicate"
+    assert balance(ctx, partner["partner_id"]) == 2000
+
+
+def test_payment_mode_checkout_is_the_sale(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    token = click(partner, api)
+    session = sp.checkout_session(customer="cus_p", mode="payment", client_reference_id=token,
+                                  amount_total=5000, amount_tax=500, payment_intent="pi_p")
+    assert deliver(api, sp.event("checkout.session.completed", session)).status == 200
+    # A one-off invoice Stripe created for that checkout pays nothing more
+    deliver(api, sp.event("invoice.paid", sp.invoice(customer="cus_p", subscription=None, amount_paid=5000)))
+    assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 900, None, "pending")]
+
+
+def test_out_of_band_and_zero_invoices_earn_nothing(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    subscribe(api, partner, "cus_c")
+    zero = sp.invoice(customer="cus_c", subscription="sub_1", amount_paid=0)
+    oob = sp.invoice(customer="cus_c", subscription="sub_1", amount_paid=5000)
+    oob["paid_out_of_band"] = True
+    assert deliver(api, sp.event("invoice.paid", zero)).json["outcome"] == "skipped"
+    assert deliver(api, sp.event("invoice.paid", oob)).json["outcome"] == "skipped"
+    assert ledger(ctx, partner["partner_id"]) == []
+
+
+def test_invoice_before_its_checkout_is_parked_then_paid(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    paid = sp.event("invoice.paid", sp.invoice(customer="cus_d", subscription="sub_1"))
+    assert deliver(api, paid).json["outcome"] == "parked"
+    subscribe(api, partner, "cus_d")
+    assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 2000, None, "pending")]
+    assert deliver(api, paid).json["outcome"] == "duplicate"
+
+
+def test_unattributed_customer_earns_nothing(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    session = sp.checkout_session(customer="cus_n", email="nobody@customer.example")
+    assert deliver(api, sp.event("checkout.session.completed", session)).json["outcome"] == "unattributed"
+
+
+# ---------------------------------------------------------------- refunds and disputes
+def paid_invoice(api: ApiClient, partner: dict[str, Any], customer: str, pi: str, amount: int = 10000) -> str:
+    subscribe(api, partner, customer)
+    invoice = sp.invoice(customer=customer, subscription="sub_1", amount_paid=amount)
+    assert deliver(api, sp.event("invoice.paid", invoice)).status == 200
+    link = sp.invoice_payment(invoice_id=invoice["id"], payment_intent=pi, amount=amount)
+    assert deliver(api, sp.event("invoice_payment.paid", link)).status == 200
+    return str(invoice["id"])
+
+
+def test_partial_refunds_add_up_and_never_exceed(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    paid_invoice(api, partner, "cus_r", "pi_r", amount=9999)  # commission 2000 (1999.8 rounded)
+    for amount in (3333, 3333):
+        deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_r", amount=amount)))
+    assert balance(ctx, partner["partner_id"]) == 2000 - 1333  # prorate(2000, 6666, 9999) = 1333.33 -> 1333
+    # charge.refunded with the cumulative total describes the same money: no double count
+    deliver(api, sp.event("charge.refunded", sp.charge(payment_intent="pi_r", amount=9999, amount_refunded=6666)))
+    assert balance(ctx, partner["partner_id"]) == 667
+    deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_r", amount=3333)))
+    deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_r", amount=5000)))  # beyond: capped
+    assert balance(ctx, partner["partner_id"]) == 0
+    assert [r for r in ledger(ctx, partner["partner_id"]) if r[2]][0][1] < 0
+
+
+def test_refund_before_payment_is_applied_when_payment_arrives(
+    api: ApiClient, ctx: AppContext, partner: dict[str, Any]
+) -> None:
+    assert deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_e", amount=2500))).json[
+        "outcome"
+    ] == "stored"
+    paid_invoice(api, partner, "cus_e", "pi_e")
+    assert balance(ctx, partner["partner_id"]) == 1500
+
+
+def test_dispute_holds_then_lost_reverses(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    paid_invoice(api, partner, "cus_f", "pi_f")
+    deliver(api, sp.event("charge.dispute.created", sp.dispute(payment_intent="pi_f", status="needs_response",
+                                                                dispute_id="dp_f")))
+    assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 2000, None, "held")]
+    item = ctx.commissions.all_for_partner(partner["partner_id"])[0]
+    assert "gsi2pk" not in (ctx.table.get(keys.commission(partner["partner_id"], item.commission_id)) or {})
+    deliver(api, sp.event("charge.dispute.closed", sp.dispute(payment_intent="pi_f", status="lost", dispute_id="dp_f")))
+    rows = ledger(ctx, partner["partner_id"])
+    assert sorted(r[1] for r in rows) == [-2000, 2000] and balance(ctx, partner["partner_id"]) == 0
+
+
+def test_dispute_won_releases(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    paid_invoice(api, partner, "cus_g", "pi_g")
+    deliver(api, sp.event("charge.dispute.created", sp.dispute(payment_intent="pi_g", status="needs_response",
+                                                                dispute_id="dp_g")))
+    deliver(api, sp.event("charge.dispute.closed", sp.dispute(payment_intent="pi_g", status="won", dispute_id="dp_g")))
+    assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 2000, None, "pending")]
+    item = ctx.commissions.all_for_partner(partner["partner_id"])[0]
+    assert (ctx.table.get(keys.commission(partner["partner_id"], item.commission_id)) or {})["gsi2pk"]
