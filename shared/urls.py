@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 # hosts before resolving them, so anything else could resolve elsewhere than the string we checked.
 _HOSTNAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.?$")
 
+# Control characters, space, DEL and backslash: browsers strip or reinterpret them (`\` becomes `/`).
+_FORBIDDEN_CHARACTER = re.compile(r"[\x00-\x20\x7f\\]")
+
 
 def host_allowed(host: str, allowed_domains: list[str] | tuple[str, ...]) -> bool:
     """True when host is an allowed domain or a subdomain of one (`www.example.com` under `example.com`)."""
@@ -28,7 +31,7 @@ def safe_destination(candidate: str, allowed_domains: list[str] | tuple[str, ...
     """
     if not candidate or len(candidate) > 2048:
         return None
-    if any(ch in candidate for ch in "\\\t\r\n\x00 ") or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate):
+    if _FORBIDDEN_CHARACTER.search(candidate):
         return None
     if "%5c" in candidate.lower() or "%00" in candidate:
         return None

@@ -13,6 +13,7 @@ entry if there is one) and the failure is logged.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -40,6 +41,9 @@ DEEP_LINK_PARAM = "to"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")  # models.link.LINK_CODE_PATTERN, without pydantic
 
 T = TypeVar("T")
+
+# The same few destinations are checked on every click: remember the verdicts (bounded; pure function).
+_safe = functools.lru_cache(maxsize=4096)(safe_destination)
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ class ProgramView:
     def fallback(self) -> str | None:
         """Where unknown, paused and expired links go: the fallback URL, else the landing page."""
         for url in (self.fallback_url, self.landing_url):
-            if url and safe_destination(url, self.allowed_domains):
+            if url and _safe(url, self.allowed_domains):
                 return url
         return None
 
@@ -115,7 +119,7 @@ def choose_destination(link: LinkView, program: ProgramView, deep_link: str | No
     within the allowed domains; anything else is ignored, so the link can never become an open redirect.
     """
     base = next(
-        (u for u in (link.destination, program.landing_url) if u and safe_destination(u, program.allowed_domains)),
+        (u for u in (link.destination, program.landing_url) if u and _safe(u, program.allowed_domains)),
         None,
     )
     if deep_link:
@@ -136,7 +140,7 @@ def _deep_link_url(deep_link: str, base: str | None, allowed: tuple[str, ...]) -
         candidate = urlunsplit((parts.scheme, parts.netloc, path, query, fragment))
     else:
         candidate = deep_link
-    return safe_destination(candidate, allowed)
+    return _safe(candidate, allowed)
 
 
 def with_referral_params(url: str, ref: str, click_id: str | None, utm: tuple[tuple[str, str], ...]) -> str:

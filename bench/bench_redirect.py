@@ -1,0 +1,149 @@
+"""The redirect, GET /r/{code}: warm handler latency against one raw DynamoDB request, requests per redirect,
+and the redirect module's import time against a bare `import boto3`.
+
+Floor: a raw GetItem of the link item on the same DynamoDB Local, timed interleaved with the handler so
+both see the same engine state. A raw UpdateItem of the very counter write the handler makes is shown too:
+the handler's own overhead is the distance from that one. Goals (issue #3): handler p50 within 1.2x and
+p99 within 1.5x of the GetItem floor; import within boto3 + 40 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from bench.harness import BenchContext, RequestCounter, import_time_ms, percentiles, row
+from functions.redirect import app as redirect_app
+from shared import keys
+from shared.clicks import shard_of, utc_day, visitor_hash, visitor_salt
+from shared.clock import SystemClock
+from shared.dynamo import Table, serialize
+from shared.repositories.clicks import record_click_request
+from shared.services import links, partners, programs
+from shared.services.context import AppContext
+from shared.settings import Settings
+
+ITERATIONS = 2500
+WARMUP = 100
+VISITORS = 1000  # distinct visitors: a mix of first clicks (new item) and repeat clicks (increment)
+BOT_ITERATIONS = 500
+CODE = "bench-link"
+BROWSER = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15"
+)
+SECRET = "bench-click-token-secret"  # noqa: S105 - a local benchmark key
+
+
+def _seed(bench: BenchContext) -> Table:
+    table = Table(client=bench.client, name=bench.new_table("redirect"))
+    ctx = AppContext(table=table, settings=Settings(table_name=table.name, program_id="default"), clock=SystemClock())
+    programs.save_program(
+        ctx,
+        programs.ProgramSettings(
+            name="Bench",
+            allowed_destination_domains=["acme.example"],
+            landing_url="https://www.acme.example/",
+            fallback_url="https://www.acme.example/partners",
+        ),
+    )
+    partner = partners.create_partner(ctx, partners.PartnerInput(name="Ada", email="ada@partner.example"))
+    links.create_link(
+        ctx,
+        partner.partner_id,
+        links.LinkInput(code=CODE, destination="https://www.acme.example/pricing", utm={"utm_source": "partner"}),
+    )
+    return table
+
+
+def _event(ip: str, user_agent: str = BROWSER, method: str = "GET") -> dict[str, Any]:
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} /r/{{code}}",
+        "rawPath": f"/r/{CODE}",
+        "rawQueryString": "",
+        "headers": {"user-agent": user_agent, "host": "go.acme.example"},
+        "requestContext": {"http": {"method": method, "path": f"/r/{CODE}", "sourceIp": ip, "userAgent": user_agent}},
+        "pathParameters": {"code": CODE},
+    }
+
+
+def _ms(call: Any) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def run(bench: BenchContext) -> None:
+    """Print handler vs raw GetItem percentiles and ratios, requests per redirect, and import times."""
+    table = _seed(bench)
+    os.environ.update({"TABLE_NAME": table.name, "PROGRAM_ID": "default", "CLICK_TOKEN_SECRET": SECRET})
+
+    # A cold container: the first invocation builds the client and reads link + program.
+    redirect_app.set_redirector(None)
+    counter = RequestCounter()
+    events = [_event(f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}") for i in range(VISITORS)]
+    cold_ms = _ms(lambda: redirect_app.handler(events[0], None))
+    redirector = redirect_app._redirector  # the container the cold call warmed
+    assert redirector is not None
+    client = redirector.clicks.table.client
+    counter.attach(client)
+
+    raw_get = {"TableName": table.name, "Key": serialize(keys.referral_link(CODE))}
+    salt = visitor_salt(SECRET)
+    day = utc_day(time.time())
+    visitor = visitor_hash(salt, day, "192.0.2.1", BROWSER)
+    raw_update = record_click_request(
+        table.name, code=CODE, shard=shard_of(visitor), day=day, visitor=visitor, clicked_at=int(time.time())
+    )
+
+    for i in range(WARMUP):
+        redirect_app.handler(events[i % VISITORS], None)
+        client.get_item(**raw_get)
+        client.update_item(**raw_update)
+
+    # Interleaved, so the handler and its floors see the same engine, heap and connection-pool state.
+    counter.reset()
+    handler_ms, get_ms, update_ms = [], [], []
+    redirects = 0
+    for i in range(ITERATIONS):
+        get_ms.append(_ms(lambda: client.get_item(**raw_get)))
+        started = time.perf_counter()
+        response = redirect_app.handler(events[i % VISITORS], None)
+        handler_ms.append((time.perf_counter() - started) * 1000)
+        redirects += response["statusCode"] == 302
+        update_ms.append(_ms(lambda: client.update_item(**raw_update)))
+    handler_requests = counter.by_operation.get("UpdateItem", 0) - ITERATIONS  # minus the raw UpdateItems
+    handler_reads = counter.by_operation.get("GetItem", 0) - ITERATIONS  # minus the raw GetItems
+    assert redirects == ITERATIONS
+
+    counter.reset()
+    bot_ms = [
+        _ms(lambda: redirect_app.handler(_event("192.0.2.9", "Twitterbot/1.0"), None)) for _ in range(BOT_ITERATIONS)
+    ]
+    bot_requests = counter.count
+
+    floor = percentiles(get_ms)
+    handler = percentiles(handler_ms)
+    print(f"  {ITERATIONS} warm invocations, {VISITORS} distinct visitors, DynamoDB Local, interleaved")
+    print(row("raw GetItem (floor)", floor))
+    print(row("raw UpdateItem (the counter write)", percentiles(update_ms), floor))
+    print(row("redirect handler, counted click", handler, floor))
+    print(row("redirect handler, bot (not counted)", percentiles(bot_ms), floor))
+    print(
+        f"  goal: p50 x{handler['p50'] / floor['p50']:.2f} (<= 1.20), p99 x{handler['p99'] / floor['p99']:.2f} (<= 1.50)"
+    )
+    print(
+        f"  DynamoDB requests per warm counted click: {(handler_requests + handler_reads) / ITERATIONS:.3f} "
+        f"(UpdateItem {handler_requests / ITERATIONS:.3f}, GetItem {handler_reads / ITERATIONS:.3f}); "
+        f"per bot redirect: {bot_requests / BOT_ITERATIONS:.3f}"
+    )
+    print(f"  cold first invocation (client + GetItem link + GetItem program + UpdateItem): {cold_ms:.1f} ms")
+
+    boto3_ms = import_time_ms("boto3")
+    redirect_ms = import_time_ms("functions.redirect.app")
+    print(
+        f"  import: boto3 {boto3_ms:.1f} ms, functions.redirect.app {redirect_ms:.1f} ms "
+        f"(+{redirect_ms - boto3_ms:.1f} ms over boto3; goal <= +40 ms)"
+    )
+    redirect_app.set_redirector(None)
