@@ -257,6 +257,17 @@ def payout_period_partition(period: str) -> str:
     return f"PAYOUTS#{period}"
 
 
+def payout_open_listing(shard: int, period: str, partner_id: str, currency: str) -> Key:
+    """Sparse GSI3 keys present only while a payout still needs the run (claiming, or a Stripe transfer to
+    make or retry): a re-run finds unfinished payouts of any period, per payable shard, without a Scan."""
+    return {"gsi3pk": payout_open_partition(shard), "gsi3sk": f"{period}#{partner_id}#{currency}"}
+
+
+def payout_open_partition(shard: int) -> str:
+    """GSI3 partition of one shard's unfinished payouts."""
+    return f"PAYOUTS_OPEN#{shard:02d}"
+
+
 def payout_run(period: str) -> Key:
     """The state of a period's payout run (resumable progress)."""
     return {"pk": f"PAYOUT_RUN#{period}", "sk": "RUN"}

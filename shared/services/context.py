@@ -10,6 +10,7 @@ from shared.repositories.commissions import CommissionRepository
 from shared.repositories.leads import LeadRepository
 from shared.repositories.links import LinkRepository
 from shared.repositories.partners import PartnerRepository
+from shared.repositories.payouts import PayoutRepository
 from shared.repositories.programs import ProgramRepository
 from shared.settings import Settings, get_settings
 
@@ -56,3 +57,8 @@ class AppContext:
     def commissions(self) -> CommissionRepository:
         """The commission ledger and the Stripe webhook's state items."""
         return CommissionRepository(self.table)
+
+    @property
+    def payouts(self) -> PayoutRepository:
+        """Payouts, and the payout run's reads and claims on the ledger."""
+        return PayoutRepository(self.table)

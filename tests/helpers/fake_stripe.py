@@ -1,0 +1,153 @@
+"""A local HTTP server speaking Stripe's POST /v1/transfers, for tests and the benchmark.
+
+It honours Idempotency-Key as Stripe does: the first request with a key is executed and its response
+(success or a decline) stored; a later request with the same key and parameters gets the stored response and
+creates nothing; the same key with other parameters is an idempotency_error. Rate-limited (429) requests
+are not stored, as on Stripe. Tests can make it fail: rate limits, an account not ready for transfers, an
+insufficient platform balance, or a response lost after the transfer was made.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+@dataclass
+class FakeTransfer:
+    """A transfer the fake made."""
+
+    id: str
+    amount: int
+    currency: str
+    destination: str
+    transfer_group: str | None
+    metadata: dict[str, str]
+    idempotency_key: str | None
+
+
+@dataclass
+class FakeStripe:
+    """State and failure switches of the fake; `transfers` lists every transfer actually made."""
+
+    transfers: list[FakeTransfer] = field(default_factory=list)
+    requests: int = 0
+    rate_limit_next: int = 0
+    lose_response_next: int = 0
+    insufficient_balance: bool = False
+    accounts_not_ready: set[str] = field(default_factory=set)
+    _responses: dict[str, tuple[dict[str, str], int, dict[str, Any]]] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL to give the Stripe client."""
+        assert self.server is not None
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def transfers_for(self, payout_id: str) -> list[FakeTransfer]:
+        """Transfers whose metadata names this payout."""
+        return [t for t in self.transfers if t.metadata.get("payout_id") == payout_id]
+
+    def handle(self, key: str | None, params: dict[str, str]) -> tuple[int, dict[str, Any], bool]:
+        """(status, body, drop_connection) for one POST /v1/transfers."""
+        with self._lock:
+            self.requests += 1
+            if self.rate_limit_next > 0:
+                self.rate_limit_next -= 1
+                return 429, _error("rate_limit_error", "rate_limit", "Too many requests"), False
+            if key is not None and key in self._responses:
+                stored_params, status, body = self._responses[key]
+                if stored_params != params:
+                    message = "Keys for idempotent requests can only be used with the same parameters."
+                    return 400, _error("idempotency_error", "idempotency_key_in_use", message), False
+                return status, body, False
+            status, body = self._execute(params)
+            if key is not None:
+                self._responses[key] = (params, status, body)
+            drop = False
+            if status == 200 and self.lose_response_next > 0:
+                self.lose_response_next -= 1
+                drop = True
+            return status, body, drop
+
+    def _execute(self, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        destination = params.get("destination", "")
+        if destination in self.accounts_not_ready:
+            message = "Your destination account needs to have the transfers capability enabled."
+            return 400, _error("invalid_request_error", "insufficient_capabilities_for_transfer", message)
+        if self.insufficient_balance:
+            message = "You have insufficient available funds in your Stripe account."
+            return 400, _error("invalid_request_error", "balance_insufficient", message)
+        metadata = {k[len("metadata[") : -1]: v for k, v in params.items() if k.startswith("metadata[")}
+        transfer = FakeTransfer(
+            id=f"tr_fake{next(self._ids):08d}",
+            amount=int(params["amount"]),
+            currency=params["currency"],
+            destination=destination,
+            transfer_group=params.get("transfer_group"),
+            metadata=metadata,
+            idempotency_key=None,
+        )
+        self.transfers.append(transfer)
+        return 200, {
+            "id": transfer.id,
+            "object": "transfer",
+            "amount": transfer.amount,
+            "currency": transfer.currency,
+            "destination": transfer.destination,
+            "transfer_group": transfer.transfer_group,
+            "metadata": metadata,
+            "livemode": False,
+            "reversed": False,
+        }
+
+    def start(self) -> FakeStripe:
+        """Listen on a free local port in a background thread."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                params = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
+                if self.path != "/v1/transfers":
+                    status, body, drop = 404, _error("invalid_request_error", "resource_missing", "no route"), False
+                else:
+                    status, body, drop = fake.handle(self.headers.get("Idempotency-Key"), params)
+                if drop:
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.send_header("Request-Id", "req_fake")
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *_: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Shut the server down."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+def _error(kind: str, code: str, message: str) -> dict[str, Any]:
+    return {"error": {"type": kind, "code": code, "message": message}}
