@@ -104,5 +104,6 @@ def utc_day(epoch_seconds: float) -> str:
 
 
 def retention_expiry(epoch_seconds: float, days: int = CLICK_RETENTION_DAYS) -> int:
-    """TTL (epoch seconds) of a visitor item clicked at `epoch_seconds`."""
-    return int(epoch_seconds) + days * 86400
+    """TTL (epoch seconds) of the visitor items of the UTC day of `epoch_seconds`: `days` after that day began."""
+    day_start = int(epoch_seconds) - int(epoch_seconds) % 86400
+    return day_start + days * 86400

@@ -15,11 +15,10 @@ from shared import keys
 from shared.clicks import CLICK_SHARDS, retention_expiry
 from shared.dynamo import Table
 
-# ADD is atomic on the server, so concurrent clicks never lose an increment; if_not_exists keeps the first
-# click's time and TTL. ReturnValues NONE: the redirect does not wait for the item to come back.
-RECORD_CLICK_UPDATE = (
-    "ADD clicks :one SET first_seen = if_not_exists(first_seen, :now), #ttl = if_not_exists(#ttl, :ttl)"
-)
+# ADD is atomic on the server, so concurrent clicks never lose an increment, and it creates the item on the
+# visitor's first click (a new unique visitor). The TTL depends only on the day, so rewriting it is idempotent
+# and cheaper than if_not_exists. ReturnValues NONE: the redirect does not wait for the item to come back.
+RECORD_CLICK_UPDATE = "ADD clicks :one SET #ttl = :ttl"
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,6 @@ def record_click_request(
         "ExpressionAttributeNames": {"#ttl": keys.TTL_ATTRIBUTE},
         "ExpressionAttributeValues": {
             ":one": {"N": "1"},
-            ":now": {"N": str(clicked_at)},
             ":ttl": {"N": str(retention_expiry(clicked_at))},
         },
         "ReturnValues": "NONE",
