@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import pathlib
 import subprocess
 import sys
 from typing import Any
@@ -250,3 +252,20 @@ def test_redirect_module_imports_neither_pydantic_nor_stripe_nor_powertools() ->
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
     # Then none of the heavy packages came with it
     assert result.stdout.strip() == ""
+
+
+def test_the_sample_events_answer_as_documented() -> None:
+    # Given the sample events under events/ and a link `demo`
+    root = pathlib.Path(__file__).resolve().parents[2] / "events"
+    store = FakeStore({**LINK_ITEM, "code": "demo"}, PROGRAM_ITEM)
+    answers = {
+        path.stem: make(store).answer(Visit.from_event(json.loads(path.read_text())))
+        for path in sorted(root.glob("redirect_*.json"))
+    }
+    # Then a browser gets a click id, the deep link is followed, the attack is not, bots and HEAD are not counted
+    assert "click_id=c1_" in (answers["redirect_click"].location or "")
+    assert (answers["redirect_deep_link"].location or "").startswith("https://www.acme.example/pricing?ref=demo")
+    assert (answers["redirect_open_redirect_attempt"].location or "").startswith("https://www.acme.example/?ref=demo")
+    assert "click_id" not in (answers["redirect_bot"].location or "")
+    assert "click_id" not in (answers["redirect_head"].location or "")
+    assert len(store.writes) == 3
