@@ -20,23 +20,25 @@ from typing import Any
 from shared import keys
 from shared.clock import to_iso
 from shared.dynamo import ConditionFailed, TransactionCancelled
-from shared.errors import BadRequest
+from shared.errors import BadRequest, Conflict
 from shared.models.partner import PayoutMethodKind
 from shared.models.payout import Payout, PayoutStatus
 from shared.models.program import Program
-from shared.money import Money
+from shared.money import Money, normalize_currency
 from shared.repositories.payouts import PayoutRepository
 from shared.services.context import AppContext
 from shared.services.payouts import (
     Balance,
     Decision,
     Outcome,
+    Statement,
     decide,
     group_balances,
     parse_period,
     payout_id,
     period_cutoff,
     previous_period,
+    statement,
 )
 from shared.services.stripe_transfers import TransferGateway, TransferStatus
 
@@ -365,3 +367,29 @@ def parse_invocation(event: dict[str, Any], now_period: Callable[[], str]) -> In
 def scheduled_period(ctx: AppContext, timezone: str) -> Callable[[], str]:
     """The period a scheduled run pays: the month before now in the program's timezone."""
     return lambda: previous_period(ctx.clock.now(), timezone)
+
+
+# ---------------------------------------------------------------- statements and manual payouts (routes)
+def payout_statement(ctx: AppContext, partner_id: str, period: str, currency: str) -> Statement:
+    """A payout's statement: every ledger entry it claimed, and the total (= the payout amount)."""
+    payout = ctx.payouts.require(partner_id, parse_period(period), normalize_currency(currency))
+    return statement(payout, ctx.payouts.commissions(partner_id, payout.commission_ids))
+
+
+def manual_payouts_due(ctx: AppContext, period: str) -> list[Payout]:
+    """Pending payouts of a period that finance pays by hand (PayPal, Wise, bank transfer)."""
+    return [
+        p
+        for p in ctx.payouts.all_of_period(parse_period(period))
+        if p.status is PayoutStatus.PENDING and p.method not in (PayoutMethodKind.STRIPE_CONNECT, PayoutMethodKind.NONE)
+    ]
+
+
+def mark_paid(ctx: AppContext, partner_id: str, period: str, currency: str, reference: str) -> Payout:
+    """Finance paid a manual payout: pending -> paid with its reference, only once (409 the second time)."""
+    payout = ctx.payouts.require(partner_id, parse_period(period), normalize_currency(currency))
+    if payout.method in (PayoutMethodKind.STRIPE_CONNECT, PayoutMethodKind.NONE):
+        raise Conflict("this payout is paid through Stripe Connect by the payout run", code="payout_not_manual")
+    if payout.status is not PayoutStatus.PENDING:
+        raise Conflict(f"the payout is {payout.status.value}, not pending", code="payout_not_pending")
+    return ctx.payouts.mark_paid_manually(payout, reference, ctx.clock.now())
