@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.urls import safe_destination
 
@@ -54,3 +58,46 @@ def test_allowed_destinations_pass(url: str) -> None:
 )
 def test_unsafe_destinations_are_refused(url: str) -> None:
     assert safe_destination(url, ALLOWED) is None
+
+
+# Adversarial alphabet: the characters URL parsers and browsers disagree about.
+_url_piece = st.sampled_from(
+    [
+        "https://",
+        "http://",
+        "//",
+        "/",
+        "\\",
+        "@",
+        ":",
+        ".",
+        "%2f",
+        "%2e",
+        "%40",
+        "%5c",
+        "#",
+        "?",
+        "acme.example",
+        "evil.example",
+        "www.",
+        "\u2100",
+        "\uff0e",
+        "\u3002",
+        " ",
+        "\t",
+        "javascript:",
+        "443",
+        "user",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_url_piece, min_size=1, max_size=8).map("".join))
+def test_whatever_is_accepted_resolves_to_an_allowed_host(candidate: str) -> None:
+    # Whatever string is thrown at it, an accepted URL's host, as a browser would read it, is an allowed one
+    accepted = safe_destination(candidate, ALLOWED)
+    if accepted is not None:
+        host = urlsplit(accepted).hostname or ""
+        assert host == "acme.example" or host.endswith(".acme.example")
+        assert host.isascii() and "%" not in host and "\\" not in accepted
