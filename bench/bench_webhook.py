@@ -13,6 +13,7 @@ import contextlib
 import io
 import itertools
 import os
+from decimal import Decimal
 from typing import Any
 
 from bench.harness import BenchContext, RequestCounter, percentiles, row, time_calls
@@ -28,13 +29,13 @@ from shared.settings import Settings
 from tests.helpers import stripe_payloads as sp
 
 ITERATIONS = 300
-SECRET = "whsec_bench_secret"
+SECRET = "whsec_bench_secret"  # noqa: S105 - a local benchmark signing secret
 
 
 def _context(bench: BenchContext) -> tuple[AppContext, str]:
     table = Table(client=bench.client, name=bench.new_table("webhook"))
     ctx = AppContext(table=table, settings=Settings(table_name=table.name, program_id="default"), clock=SystemClock())
-    programs.create_plan(ctx, programs.PlanInput(plan_id="std", name="Standard", sale_rate="0.2"))  # type: ignore[arg-type]
+    programs.create_plan(ctx, programs.PlanInput(plan_id="std", name="Standard", sale_rate=Decimal("0.2")))
     programs.save_program(
         ctx,
         programs.ProgramSettings(
@@ -65,22 +66,24 @@ def run(bench: BenchContext) -> None:
 
     def post(stripe_event: dict[str, Any]) -> dict[str, Any]:
         body, headers = sp.signed(stripe_event, secret=SECRET)
-        event = http_event(route=found[0], method="POST", path="/webhooks/stripe", headers=headers,
-                           body=body.encode())
+        event = http_event(route=found[0], method="POST", path="/webhooks/stripe", headers=headers, body=body.encode())
         with contextlib.redirect_stdout(io.StringIO()):  # EMF metrics go to stdout
             response = to_http_response(lambdas.invoke(found[0].function, event))
         assert response.status == 200, response.body
-        import json  # noqa: PLC0415
+        import json
 
         return dict(json.loads(response.body))
 
     # A referred customer, bound by a checkout with the partner's click token
-    token = click_token.issue(os.environ["CLICK_TOKEN_SECRET"], "bench-link", partner_id, int(ctx.clock.now().timestamp()))
+    token = click_token.issue(
+        os.environ["CLICK_TOKEN_SECRET"], "bench-link", partner_id, int(ctx.clock.now().timestamp())
+    )
     post(sp.event("checkout.session.completed", sp.checkout_session(customer="cus_bench", client_reference_id=token)))
 
     def invoice_paid() -> None:
-        invoice = sp.invoice(customer="cus_bench", subscription="sub_bench", amount_paid=10000,
-                             billing_reason="subscription_cycle")
+        invoice = sp.invoice(
+            customer="cus_bench", subscription="sub_bench", amount_paid=10000, billing_reason="subscription_cycle"
+        )
         assert post(sp.event("invoice.paid", invoice))["outcome"] == "applied"
 
     applied = sp.event("invoice.paid", sp.invoice(customer="cus_bench", subscription="sub_bench"))
@@ -94,14 +97,17 @@ def run(bench: BenchContext) -> None:
         invoice = sp.invoice(customer="cus_bench", subscription="sub_bench", amount_paid=10000)
         pi = f"pi_{invoice['id']}"
         handle_event(ctx, sp.event("invoice.paid", invoice))
-        handle_event(ctx, sp.event("invoice_payment.paid", sp.invoice_payment(invoice_id=invoice["id"], payment_intent=pi)))
+        handle_event(
+            ctx, sp.event("invoice_payment.paid", sp.invoice_payment(invoice_id=invoice["id"], payment_intent=pi))
+        )
         refundable.append(pi)
     pending_refunds = iter(refundable)
 
     def refund() -> None:
-        assert post(sp.event("refund.created", sp.refund(payment_intent=next(pending_refunds), amount=2500)))[
-            "outcome"
-        ] == "applied"
+        assert (
+            post(sp.event("refund.created", sp.refund(payment_intent=next(pending_refunds), amount=2500)))["outcome"]
+            == "applied"
+        )
 
     def service_only() -> None:
         invoice = sp.invoice(customer="cus_bench", subscription="sub_bench", amount_paid=10000)
@@ -110,8 +116,14 @@ def run(bench: BenchContext) -> None:
     def raw_transaction() -> None:
         n = next(numbers)
         items = [
-            {"pk": {"S": f"BENCH#{n}#{part}"}, "sk": {"S": "X"}, "status": {"S": "pending"}, "amount": {"N": "2000"},
-             "currency": {"S": "USD"}, "version": {"N": "1"}}
+            {
+                "pk": {"S": f"BENCH#{n}#{part}"},
+                "sk": {"S": "X"},
+                "status": {"S": "pending"},
+                "amount": {"N": "2000"},
+                "currency": {"S": "USD"},
+                "version": {"N": "1"},
+            }
             for part in range(6)
         ]
         bench.client.transact_write_items(

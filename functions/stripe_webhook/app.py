@@ -82,8 +82,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _error(500, "internal_error", "the event could not be applied now; it will be retried")
     logger.info(
         "stripe event",
-        extra={"event_id": stripe_event["id"], "type": stripe_event.get("type"), "outcome": outcome.result,
-               "detail": outcome.detail},
+        extra={
+            "event_id": stripe_event["id"],
+            "type": stripe_event.get("type"),
+            "outcome": outcome.result,
+            "detail": outcome.detail,
+        },
     )
     metrics.add_metric(name=f"StripeEvent_{outcome.result}", unit=MetricUnit.Count, value=1)
     body: dict[str, Any] = {"received": True, "outcome": outcome.result}

@@ -60,7 +60,9 @@ def balances(ctx: AppContext, partner_id: str) -> dict[str, dict[str, int]]:
     """Per currency, in minor units: pending (in hold), approved (payable now), held (disputed), paid, and
     unpaid (pending + approved: what the next payouts owe, negative when reversals exceed earnings)."""
     now = ctx.clock.now()
-    result: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("pending", "approved", "held", "paid", "unpaid"), 0))
+    result: dict[str, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(("pending", "approved", "held", "paid", "unpaid"), 0)
+    )
     for entry in ctx.commissions.all_for_partner(partner_id):
         if entry.status is CommissionStatus.VOIDED or entry.program_id != ctx.program_id:
             continue
@@ -129,6 +131,8 @@ def void(ctx: AppContext, partner_id: str, commission_id: str, reason: str) -> d
     try:
         ctx.commissions.transact(actions)
     except TransactionCancelled as error:
-        raise Conflict(f"commission {commission_id!r} changed meanwhile (paid or updated); read it again",
-                       code="commission_changed") from error
+        raise Conflict(
+            f"commission {commission_id!r} changed meanwhile (paid or updated); read it again",
+            code="commission_changed",
+        ) from error
     return read(ctx, partner_id, commission_id)

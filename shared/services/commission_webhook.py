@@ -175,12 +175,14 @@ def _touch_of(ctx: AppContext, program: Program, checkout: CheckoutCompleted) ->
         except ImportError:  # pragma: no cover - the leads feature is part of the product
             return None
         lead = convert_lead_for_customer(ctx, checkout.email, checkout.customer_id)
-        if lead is not None:
+        if lead is not None and lead.partner_id:
             return Touch(lead.partner_id, lead.created_at), {"source": AttributionSource.LEAD, "lead_id": lead.lead_id}
     return None
 
 
-def _bind(ctx: AppContext, program: Program, checkout: CheckoutCompleted, customer_id: str) -> CustomerAttribution | None:
+def _bind(
+    ctx: AppContext, program: Program, checkout: CheckoutCompleted, customer_id: str
+) -> CustomerAttribution | None:
     """Bind the customer to the winning partner (first/last touch, lock) and return the binding."""
     found = _touch_of(ctx, program, checkout)
     for attempt in range(WRITE_ATTEMPTS):
@@ -219,9 +221,7 @@ def _bind(ctx: AppContext, program: Program, checkout: CheckoutCompleted, custom
             }
         )
         try:
-            ctx.commissions.transact(
-                [ctx.commissions.versioned_put_action(binding, held.version if held else 0)]
-            )
+            ctx.commissions.transact([ctx.commissions.versioned_put_action(binding, held.version if held else 0)])
         except TransactionCancelled:
             continue
         return binding
@@ -246,7 +246,9 @@ def _checkout(ctx: AppContext, event: dict[str, Any], checkout: CheckoutComplete
                 paid_at=checkout.created_at,
             )
             result = _with_retries(
-                lambda: _apply_sale(ctx, program, sale, FACT_CHECKOUT_PAID, checkout.payment_intent_id, None)
+                lambda: _apply_sale(
+                    ctx, program, sale, FACT_CHECKOUT_PAID, payment_id=checkout.payment_intent_id, event=None
+                )
             )
             outcome = Outcome(result.result if result.result != "duplicate" else "applied", result.detail)
         for parked in ctx.commissions.parked_sales(customer_id):
@@ -262,7 +264,11 @@ def handle_parked(ctx: AppContext, event: dict[str, Any]) -> Outcome:
         return Outcome("ignored")
     program = ctx.programs.get(ctx.program_id)
     sale = _paid_sale(fact)
-    return _with_retries(lambda: _apply_sale(ctx, program, sale, FACT_INVOICE_PAID, None, None, fact.payment_ids))
+    return _with_retries(
+        lambda: _apply_sale(
+            ctx, program, sale, FACT_INVOICE_PAID, payment_id=None, event=None, linked_payments=fact.payment_ids
+        )
+    )
 
 
 def _mark_customer_email(ctx: AppContext, email: str, customer_id: str) -> None:
@@ -276,7 +282,7 @@ def _mark_customer_email(ctx: AppContext, email: str, customer_id: str) -> None:
     }
     try:
         ctx.table.put(item, condition="attribute_not_exists(pk)")
-    except Exception:  # noqa: BLE001 - ConditionFailed: already marked
+    except Exception:
         return
 
 
@@ -305,7 +311,9 @@ def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) 
     if binding is None:
         return _park(ctx, event, invoice)
     return _with_retries(
-        lambda: _apply_sale(ctx, program, sale, FACT_INVOICE_PAID, None, event, invoice.payment_ids)
+        lambda: _apply_sale(
+            ctx, program, sale, FACT_INVOICE_PAID, payment_id=None, event=event, linked_payments=invoice.payment_ids
+        )
     )
 
 
@@ -346,6 +354,7 @@ def _apply_sale(
     program: Program,
     sale: ledger.PaidSale,
     fact_kind: str,
+    *,
     payment_id: str | None,
     event: dict[str, Any] | None,
     linked_payments: tuple[str, ...] = (),
@@ -527,9 +536,7 @@ def _reconcile_actions(
     paid = sale.amount_paid.amount
     outcome = ledger.payment_outcome(payment.refunds, payment.charge_refunded, payment.disputes, paid)
     live = [e for e in originals if e.status is not CommissionStatus.VOIDED]
-    due = ledger.reversals_due(
-        [(e.commission_id, e.rule, e.amount) for e in live], reversed_so_far, outcome, paid
-    )
+    due = ledger.reversals_due([(e.commission_id, e.rule, e.amount) for e in live], reversed_so_far, outcome, paid)
     now = ctx.clock.now()
     by_id = {e.commission_id: e for e in live}
     actions: list[dict[str, Any]] = []

@@ -136,9 +136,7 @@ def invoice_tax(invoice: dict[str, Any]) -> int:
 
 def payment_id_of(obj: dict[str, Any]) -> str:
     """The id a payment is known by: its payment_intent, else the charge (refunds, disputes, charges)."""
-    found = _id(obj.get("payment_intent")) or (
-        obj["id"] if obj.get("object") == "charge" else _id(obj.get("charge"))
-    )
+    found = _id(obj.get("payment_intent")) or (obj["id"] if obj.get("object") == "charge" else _id(obj.get("charge")))
     if not found:
         raise UnusableEvent(f"{obj.get('object')} {obj.get('id')} names neither a payment_intent nor a charge")
     return found

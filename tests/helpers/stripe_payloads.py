@@ -21,7 +21,9 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_test{next(_ids):08d}"
 
 
-def event(event_type: str, obj: dict[str, Any], *, event_id: str | None = None, created: int = 1793613600) -> dict[str, Any]:
+def event(
+    event_type: str, obj: dict[str, Any], *, event_id: str | None = None, created: int = 1793613600
+) -> dict[str, Any]:
     """An event envelope as Stripe posts it to a webhook endpoint."""
     return {
         "id": event_id or new_id("evt"),
@@ -105,29 +107,46 @@ def invoice(
         "livemode": False,
         "metadata": {},
         "parent": (
-            {"type": "subscription_details", "quote_details": None,
-             "subscription_details": {"metadata": {}, "subscription": subscription}}
+            {
+                "type": "subscription_details",
+                "quote_details": None,
+                "subscription_details": {"metadata": {}, "subscription": subscription},
+            }
             if subscription
             else None
         ),
         "status": "paid",
-        "status_transitions": {"finalized_at": paid_at - 60, "marked_uncollectible_at": None,
-                               "paid_at": paid_at, "voided_at": None},
+        "status_transitions": {
+            "finalized_at": paid_at - 60,
+            "marked_uncollectible_at": None,
+            "paid_at": paid_at,
+            "voided_at": None,
+        },
         "subtotal": amount_paid - tax,
         "subtotal_excluding_tax": amount_paid - tax,
         "total": amount_paid,
         "total_excluding_tax": amount_paid - tax,
         "total_taxes": [
-            {"amount": tax, "tax_behavior": "exclusive", "tax_rate_details": {"tax_rate": "txr_test"},
-             "taxability_reason": "standard_rated", "taxable_amount": amount_paid - tax, "type": "tax_rate_details"}
-        ] if tax else [],
+            {
+                "amount": tax,
+                "tax_behavior": "exclusive",
+                "tax_rate_details": {"tax_rate": "txr_test"},
+                "taxability_reason": "standard_rated",
+                "taxable_amount": amount_paid - tax,
+                "type": "tax_rate_details",
+            }
+        ]
+        if tax
+        else [],
     }
     if payments is not None:
         body["payments"] = {"object": "list", "data": payments, "has_more": False, "url": "/v1/invoice_payments"}
     return body
 
 
-def invoice_payment(*, invoice_id: str, payment_intent: str, amount: int = 10000, currency: str = "usd") -> dict[str, Any]:
+def invoice_payment(
+    *, invoice_id: str, payment_intent: str, amount: int = 10000, currency: str = "usd"
+) -> dict[str, Any]:
     """The invoice_payment linking an invoice to the payment_intent that paid it."""
     return {
         "id": new_id("inpay"),
@@ -145,8 +164,15 @@ def invoice_payment(*, invoice_id: str, payment_intent: str, amount: int = 10000
     }
 
 
-def charge(*, payment_intent: str, amount: int = 10000, amount_refunded: int = 0, currency: str = "usd",
-           charge_id: str | None = None, customer: str | None = None) -> dict[str, Any]:
+def charge(
+    *,
+    payment_intent: str,
+    amount: int = 10000,
+    amount_refunded: int = 0,
+    currency: str = "usd",
+    charge_id: str | None = None,
+    customer: str | None = None,
+) -> dict[str, Any]:
     """A charge (charge.refunded carries the cumulative amount_refunded)."""
     ch_id = charge_id or new_id("ch")
     return {
@@ -170,8 +196,15 @@ def charge(*, payment_intent: str, amount: int = 10000, amount_refunded: int = 0
     }
 
 
-def refund(*, payment_intent: str, amount: int, charge_id: str = "ch_test", status: str = "succeeded",
-           refund_id: str | None = None, currency: str = "usd") -> dict[str, Any]:
+def refund(
+    *,
+    payment_intent: str,
+    amount: int,
+    charge_id: str = "ch_test",
+    status: str = "succeeded",
+    refund_id: str | None = None,
+    currency: str = "usd",
+) -> dict[str, Any]:
     """A refund object (refund.created / refund.updated)."""
     return {
         "id": refund_id or new_id("re"),
@@ -188,8 +221,15 @@ def refund(*, payment_intent: str, amount: int, charge_id: str = "ch_test", stat
     }
 
 
-def dispute(*, payment_intent: str, status: str, amount: int = 10000, dispute_id: str | None = None,
-            charge_id: str = "ch_test", currency: str = "usd") -> dict[str, Any]:
+def dispute(
+    *,
+    payment_intent: str,
+    status: str,
+    amount: int = 10000,
+    dispute_id: str | None = None,
+    charge_id: str = "ch_test",
+    currency: str = "usd",
+) -> dict[str, Any]:
     """A dispute (charge.dispute.created/closed)."""
     return {
         "id": dispute_id or new_id("dp"),
@@ -209,11 +249,19 @@ def dispute(*, payment_intent: str, status: str, amount: int = 10000, dispute_id
 
 def subscription_deleted(*, subscription: str, customer: str) -> dict[str, Any]:
     """A cancelled subscription (customer.subscription.deleted)."""
-    return {"id": subscription, "object": "subscription", "customer": customer, "status": "canceled",
-            "canceled_at": 1793613600, "ended_at": 1793613600}
+    return {
+        "id": subscription,
+        "object": "subscription",
+        "customer": customer,
+        "status": "canceled",
+        "canceled_at": 1793613600,
+        "ended_at": 1793613600,
+    }
 
 
-def signed(stripe_event: dict[str, Any], *, secret: str = SECRET, timestamp: int | None = None) -> tuple[str, dict[str, str]]:
+def signed(
+    stripe_event: dict[str, Any], *, secret: str = SECRET, timestamp: int | None = None
+) -> tuple[str, dict[str, str]]:
     """(raw body, headers) with a Stripe-Signature made by stripe.WebhookSignature.generate_signature_header."""
     payload = json.dumps(stripe_event)
     header = stripe.WebhookSignature.generate_signature_header(

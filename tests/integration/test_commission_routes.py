@@ -12,12 +12,19 @@ from shared.clock import FixedClock
 from shared.services.context import AppContext
 from tests.helpers import stripe_payloads as sp
 from tests.helpers.api import ApiClient
-from tests.helpers.factories import ADMIN, given_api_key, given_partner, partner_headers
-from tests.integration.test_webhook_stripe import deliver, paid_invoice, partner  # noqa: F401 - fixture
+from tests.helpers.factories import ADMIN, given_api_key, given_partner, given_plan, given_program, partner_headers
+from tests.integration.test_webhook_stripe import deliver, paid_invoice
 
 
 @pytest.fixture
-def earned(api: ApiClient, partner: dict[str, Any]) -> str:  # noqa: F811
+def partner(api: ApiClient) -> dict[str, Any]:
+    """A partner on a 20 % plan."""
+    given_program(api)
+    return given_partner(api, plan_id=given_plan(api, sale_rate="0.2")["plan_id"])
+
+
+@pytest.fixture
+def earned(api: ApiClient, partner: dict[str, Any]) -> str:
     """The partner earned 2000 USD cents on a paid invoice (payment pi_routes); returns the commission id."""
     paid_invoice(api, partner, "cus_routes", "pi_routes")
     listing = api.get("/admin/commissions", headers=ADMIN, query={"partner_id": partner["partner_id"]}).json
@@ -25,20 +32,33 @@ def earned(api: ApiClient, partner: dict[str, Any]) -> str:  # noqa: F811
 
 
 def test_admin_lists_with_source_and_effective_status(
-    api: ApiClient, clock: FixedClock, partner: dict[str, Any], earned: str  # noqa: F811
+    api: ApiClient,
+    clock: FixedClock,
+    partner: dict[str, Any],
+    earned: str,
 ) -> None:
     response = api.get("/admin/commissions", headers=ADMIN)
     assert response.status == 200
     [item] = response.json["items"]
-    assert (item["rule"], item["amount"], item["status"]) == ("sale_rate", {"amount": 2000, "currency": "USD"}, "pending")
+    assert (item["rule"], item["amount"], item["status"]) == (
+        "sale_rate",
+        {"amount": 2000, "currency": "USD"},
+        "pending",
+    )
     assert item["source"]["customer_id"] == "cus_routes" and item["source"]["invoice_id"].startswith("in_")
     clock.advance(days=31)  # the hold period is over: payable
-    assert api.get("/admin/commissions", headers=ADMIN, query={"status": "approved"}).json["items"][0]["status"] == "approved"
+    assert (
+        api.get("/admin/commissions", headers=ADMIN, query={"status": "approved"}).json["items"][0]["status"]
+        == "approved"
+    )
     assert api.get("/admin/commissions", headers=ADMIN, query={"status": "bogus"}).status == 422
 
 
 def test_approve_early_makes_it_payable_now(
-    api: ApiClient, ctx: AppContext, partner: dict[str, Any], earned: str  # noqa: F811
+    api: ApiClient,
+    ctx: AppContext,
+    partner: dict[str, Any],
+    earned: str,
 ) -> None:
     response = api.post(f"/admin/commissions/{partner['partner_id']}/{earned}/approve", headers=ADMIN)
     assert (response.status, response.json["status"]) == (200, "approved")
@@ -47,12 +67,16 @@ def test_approve_early_makes_it_payable_now(
 
 
 def test_void_removes_it_from_the_payable_index_with_its_reversals(
-    api: ApiClient, ctx: AppContext, partner: dict[str, Any], earned: str  # noqa: F811
+    api: ApiClient,
+    ctx: AppContext,
+    partner: dict[str, Any],
+    earned: str,
 ) -> None:
     deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_routes", amount=5000)))
     assert api.post(f"/admin/commissions/{partner['partner_id']}/{earned}/void", json={}, headers=ADMIN).status == 422
-    response = api.post(f"/admin/commissions/{partner['partner_id']}/{earned}/void",
-                        json={"reason": "self-referral"}, headers=ADMIN)
+    response = api.post(
+        f"/admin/commissions/{partner['partner_id']}/{earned}/void", json={"reason": "self-referral"}, headers=ADMIN
+    )
     assert response.status == 200
     assert response.json["status"] == "voided" and response.json["note"] == "self-referral"
     assert [r["status"] for r in response.json["reversals"]] == ["voided"]
@@ -61,12 +85,20 @@ def test_void_removes_it_from_the_payable_index_with_its_reversals(
 
 
 def test_a_paid_entry_cannot_be_voided(
-    api: ApiClient, ctx: AppContext, partner: dict[str, Any], earned: str  # noqa: F811
+    api: ApiClient,
+    ctx: AppContext,
+    partner: dict[str, Any],
+    earned: str,
 ) -> None:
-    ctx.table.update(keys.commission(partner["partner_id"], earned), "SET #s = :paid, payout_id = :p REMOVE gsi2pk, gsi2sk",
-                     names={"#s": "status"}, values={":paid": "paid", ":p": "po_1"})
-    response = api.post(f"/admin/commissions/{partner['partner_id']}/{earned}/void", json={"reason": "late"},
-                        headers=ADMIN)
+    ctx.table.update(
+        keys.commission(partner["partner_id"], earned),
+        "SET #s = :paid, payout_id = :p REMOVE gsi2pk, gsi2sk",
+        names={"#s": "status"},
+        values={":paid": "paid", ":p": "po_1"},
+    )
+    response = api.post(
+        f"/admin/commissions/{partner['partner_id']}/{earned}/void", json={"reason": "late"}, headers=ADMIN
+    )
     assert (response.status, response.error_code) == (409, "commission_paid")
     # And a refund after payout leaves a negative balance, netted from the next payout
     deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_routes", amount=10000)))
@@ -76,7 +108,9 @@ def test_a_paid_entry_cannot_be_voided(
 
 
 def test_partner_sees_only_its_own_entries_and_balances(
-    api: ApiClient, partner: dict[str, Any], earned: str  # noqa: F811
+    api: ApiClient,
+    partner: dict[str, Any],
+    earned: str,
 ) -> None:
     own = api.get("/partner/commissions", headers=partner_headers(given_api_key(api, partner["partner_id"]))).json
     assert [i["commission_id"] for i in own["items"]] == [earned]
@@ -88,5 +122,5 @@ def test_partner_sees_only_its_own_entries_and_balances(
     assert api.get("/partner/commissions").status == 401
 
 
-def test_a_forged_cursor_is_400(api: ApiClient, partner: dict[str, Any]) -> None:  # noqa: F811
+def test_a_forged_cursor_is_400(api: ApiClient, partner: dict[str, Any]) -> None:
     assert api.get("/admin/commissions", headers=ADMIN, query={"cursor": "bm9wZQ"}).error_code == "invalid_cursor"

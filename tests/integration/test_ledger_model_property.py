@@ -78,9 +78,14 @@ def events_for(
         out.append((("checkout", customer), sp.event("checkout.session.completed", session)))
     for inv in invoices:
         pi = f"pi_{inv.invoice_id}"
-        body = sp.invoice(customer=inv.customer, subscription=inv.subscription, amount_paid=inv.amount, tax=inv.tax,
-                          billing_reason="subscription_cycle" if inv.renewal else "subscription_create",
-                          invoice_id=inv.invoice_id)
+        body = sp.invoice(
+            customer=inv.customer,
+            subscription=inv.subscription,
+            amount_paid=inv.amount,
+            tax=inv.tax,
+            billing_reason="subscription_cycle" if inv.renewal else "subscription_create",
+            invoice_id=inv.invoice_id,
+        )
         out.append((("invoice", inv.invoice_id), sp.event("invoice.paid", body)))
         link = sp.invoice_payment(invoice_id=inv.invoice_id, payment_intent=pi, amount=inv.amount)
         out.append((None, sp.event("invoice_payment.paid", link)))
@@ -91,15 +96,33 @@ def events_for(
             out.append((None, sp.event("charge.refunded", charge)))
         if inv.dispute:
             dp = sp.new_id("dp")
-            out.append((None, sp.event("charge.dispute.created", sp.dispute(payment_intent=pi, status="needs_response",
-                                                                             dispute_id=dp, amount=inv.amount))))
+            out.append(
+                (
+                    None,
+                    sp.event(
+                        "charge.dispute.created",
+                        sp.dispute(payment_intent=pi, status="needs_response", dispute_id=dp, amount=inv.amount),
+                    ),
+                )
+            )
             if inv.dispute != "open":
-                out.append((None, sp.event("charge.dispute.closed", sp.dispute(payment_intent=pi, status=inv.dispute,
-                                                                                dispute_id=dp, amount=inv.amount))))
+                out.append(
+                    (
+                        None,
+                        sp.event(
+                            "charge.dispute.closed",
+                            sp.dispute(payment_intent=pi, status=inv.dispute, dispute_id=dp, amount=inv.amount),
+                        ),
+                    )
+                )
     for customer in customers:
         sub = next(i.subscription for i in invoices if i.customer == customer)
-        out.append((None, sp.event("customer.subscription.deleted", sp.subscription_deleted(subscription=sub,
-                                                                                              customer=customer))))
+        out.append(
+            (
+                None,
+                sp.event("customer.subscription.deleted", sp.subscription_deleted(subscription=sub, customer=customer)),
+            )
+        )
     return out
 
 
@@ -108,8 +131,9 @@ def program(api: ApiClient) -> None:
     given_program(api)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(history=histories(), data=st.data())
 def test_stored_ledger_equals_the_model(
     api: ApiClient, ctx: AppContext, program: None, history: Any, data: st.DataObject
@@ -124,8 +148,10 @@ def test_stored_ledger_equals_the_model(
     if plan.renewal_bonus:
         plan_body["renewal_bonus"] = {"amount": plan.renewal_bonus, "currency": "USD"}
     if plan.revenue_bonus_threshold is not None:
-        plan_body["revenue_bonus"] = {"threshold": {"amount": plan.revenue_bonus_threshold, "currency": "USD"},
-                                      "bonus": {"amount": plan.revenue_bonus, "currency": "USD"}}
+        plan_body["revenue_bonus"] = {
+            "threshold": {"amount": plan.revenue_bonus_threshold, "currency": "USD"},
+            "bonus": {"amount": plan.revenue_bonus, "currency": "USD"},
+        }
     if plan.max_invoices is not None:
         plan_body.update(recurring_scope="invoices", recurring_count=plan.max_invoices)
     stored_plan = given_plan(api, **plan_body)
@@ -146,7 +172,7 @@ def test_stored_ledger_equals_the_model(
         tag, stripe_event = events[index]
         if concurrent:
             with ThreadPoolExecutor(2) as pool:
-                statuses = list(pool.map(lambda _: deliver(api, stripe_event).status, range(2)))
+                statuses = list(pool.map(lambda _, e=stripe_event: deliver(api, e).status, range(2)))
         else:
             statuses = [deliver(api, stripe_event).status]
         assert set(statuses) == {200}
@@ -161,7 +187,9 @@ def test_stored_ledger_equals_the_model(
     for entry in originals.values():
         reversed_total = -sum(r.amount.amount for r in stored if r.reverses == entry.commission_id)
         actual[(str(entry.source.invoice_id), entry.rule)] = (
-            entry.amount.amount, reversed_total, entry.status.value == "held"
+            entry.amount.amount,
+            reversed_total,
+            entry.status.value == "held",
         )
     expected = {key: (e.amount, e.reversed, e.held) for key, e in model.entries.items()}
     assert actual == expected

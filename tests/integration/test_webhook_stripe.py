@@ -4,8 +4,8 @@ idempotency - through the real handler against DynamoDB Local."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -107,8 +107,14 @@ def test_the_same_invoice_in_a_new_event_counts_once(api: ApiClient, ctx: AppCon
 
 def test_payment_mode_checkout_is_the_sale(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
     token = click(partner, api)
-    session = sp.checkout_session(customer="cus_p", mode="payment", client_reference_id=token,
-                                  amount_total=5000, amount_tax=500, payment_intent="pi_p")
+    session = sp.checkout_session(
+        customer="cus_p",
+        mode="payment",
+        client_reference_id=token,
+        amount_total=5000,
+        amount_tax=500,
+        payment_intent="pi_p",
+    )
     assert deliver(api, sp.event("checkout.session.completed", session)).status == 200
     # A one-off invoice Stripe created for that checkout pays nothing more
     deliver(api, sp.event("invoice.paid", sp.invoice(customer="cus_p", subscription=None, amount_paid=5000)))
@@ -125,7 +131,9 @@ def test_out_of_band_and_zero_invoices_earn_nothing(api: ApiClient, ctx: AppCont
     assert ledger(ctx, partner["partner_id"]) == []
 
 
-def test_invoice_before_its_checkout_is_parked_then_paid(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+def test_invoice_before_its_checkout_is_parked_then_paid(
+    api: ApiClient, ctx: AppContext, partner: dict[str, Any]
+) -> None:
     paid = sp.event("invoice.paid", sp.invoice(customer="cus_d", subscription="sub_1"))
     assert deliver(api, paid).json["outcome"] == "parked"
     subscribe(api, partner, "cus_d")
@@ -159,23 +167,28 @@ def test_partial_refunds_add_up_and_never_exceed(api: ApiClient, ctx: AppContext
     deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_r", amount=3333)))
     deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_r", amount=5000)))  # beyond: capped
     assert balance(ctx, partner["partner_id"]) == 0
-    assert [r for r in ledger(ctx, partner["partner_id"]) if r[2]][0][1] < 0
+    assert next(r for r in ledger(ctx, partner["partner_id"]) if r[2])[1] < 0
 
 
 def test_refund_before_payment_is_applied_when_payment_arrives(
     api: ApiClient, ctx: AppContext, partner: dict[str, Any]
 ) -> None:
-    assert deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_e", amount=2500))).json[
-        "outcome"
-    ] == "stored"
+    assert (
+        deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_e", amount=2500))).json["outcome"]
+        == "stored"
+    )
     paid_invoice(api, partner, "cus_e", "pi_e")
     assert balance(ctx, partner["partner_id"]) == 1500
 
 
 def test_dispute_holds_then_lost_reverses(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
     paid_invoice(api, partner, "cus_f", "pi_f")
-    deliver(api, sp.event("charge.dispute.created", sp.dispute(payment_intent="pi_f", status="needs_response",
-                                                                dispute_id="dp_f")))
+    deliver(
+        api,
+        sp.event(
+            "charge.dispute.created", sp.dispute(payment_intent="pi_f", status="needs_response", dispute_id="dp_f")
+        ),
+    )
     assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 2000, None, "held")]
     item = ctx.commissions.all_for_partner(partner["partner_id"])[0]
     assert "gsi2pk" not in (ctx.table.get(keys.commission(partner["partner_id"], item.commission_id)) or {})
@@ -186,8 +199,12 @@ def test_dispute_holds_then_lost_reverses(api: ApiClient, ctx: AppContext, partn
 
 def test_dispute_won_releases(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
     paid_invoice(api, partner, "cus_g", "pi_g")
-    deliver(api, sp.event("charge.dispute.created", sp.dispute(payment_intent="pi_g", status="needs_response",
-                                                                dispute_id="dp_g")))
+    deliver(
+        api,
+        sp.event(
+            "charge.dispute.created", sp.dispute(payment_intent="pi_g", status="needs_response", dispute_id="dp_g")
+        ),
+    )
     deliver(api, sp.event("charge.dispute.closed", sp.dispute(payment_intent="pi_g", status="won", dispute_id="dp_g")))
     assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 2000, None, "pending")]
     item = ctx.commissions.all_for_partner(partner["partner_id"])[0]

@@ -77,7 +77,11 @@ class LedgerModel:
         earned: dict[str, int] = {}
         if number == 1 and plan.first_sale_flat:
             earned["first_sale_flat"] = plan.first_sale_flat
-        rate = plan.tier_rate if plan.tier_threshold is not None and self.revenue >= plan.tier_threshold else plan.sale_rate
+        rate = (
+            plan.tier_rate
+            if plan.tier_threshold is not None and self.revenue >= plan.tier_threshold
+            else plan.sale_rate
+        )
         if plan.max_invoices is None or number <= plan.max_invoices:
             earned["sale_rate"] = Money.of(net, self.currency).times_rate(rate).amount
         if plan.renewal_bonus and invoice.renewal and invoice.subscription not in self.renewed:

@@ -20,10 +20,23 @@ def plan(**fields: Any) -> CommissionPlan:
     return CommissionPlan(plan_id="p", program_id="default", name="Plan", created_at=T0, **fields)
 
 
-def sale(net: int, *, gross: int | None = None, paid_at: datetime = T0, reason: str = "subscription_create",
-         sale_id: str = "in_1") -> ledger.PaidSale:
-    return ledger.PaidSale(sale_id=sale_id, customer_id="cus_1", amount_paid=Money.of(gross or net, "USD"),
-                           net=Money.of(net, "USD"), paid_at=paid_at, subscription_id="sub_1", billing_reason=reason)
+def sale(
+    net: int,
+    *,
+    gross: int | None = None,
+    paid_at: datetime = T0,
+    reason: str = "subscription_create",
+    sale_id: str = "in_1",
+) -> ledger.PaidSale:
+    return ledger.PaidSale(
+        sale_id=sale_id,
+        customer_id="cus_1",
+        amount_paid=Money.of(gross or net, "USD"),
+        net=Money.of(net, "USD"),
+        paid_at=paid_at,
+        subscription_id="sub_1",
+        billing_reason=reason,
+    )
 
 
 def earned(result: ledger.SaleEvaluation) -> dict[str, int]:
@@ -31,11 +44,13 @@ def earned(result: ledger.SaleEvaluation) -> dict[str, int]:
 
 
 def test_sale_rate_is_a_share_of_the_amount_excluding_tax_rounded_half_up() -> None:
-    result = ledger.evaluate_sale(plan(sale_rate=Decimal("0.2")), sale(2_0003), ledger.CustomerHistory(),
-                                  ledger.PartnerTotals())
+    result = ledger.evaluate_sale(
+        plan(sale_rate=Decimal("0.2")), sale(2_0003), ledger.CustomerHistory(), ledger.PartnerTotals()
+    )
     assert earned(result) == {"sale_rate": 4001}  # 4000.6 -> 4001
-    assert earned(ledger.evaluate_sale(plan(sale_rate=Decimal("0.5")), sale(5), ledger.CustomerHistory(),
-                                       ledger.PartnerTotals())) == {"sale_rate": 3}  # 2.5 -> 3
+    assert earned(
+        ledger.evaluate_sale(plan(sale_rate=Decimal("0.5")), sale(5), ledger.CustomerHistory(), ledger.PartnerTotals())
+    ) == {"sale_rate": 3}  # 2.5 -> 3
 
 
 def test_first_sale_flat_only_on_the_customers_first_paid_sale() -> None:
@@ -67,36 +82,45 @@ def test_recurring_scope_months_counts_calendar_months_from_the_first_payment() 
 
 
 def test_a_revenue_tier_applies_from_the_commission_that_crosses_it() -> None:
-    tiered = plan(sale_rate=Decimal("0.1"), tiers=[Tier(threshold=10_000, rate=Decimal("0.2")),
-                                                   Tier(threshold=50_000, rate=Decimal("0.3"))])
+    tiered = plan(
+        sale_rate=Decimal("0.1"),
+        tiers=[Tier(threshold=10_000, rate=Decimal("0.2")), Tier(threshold=50_000, rate=Decimal("0.3"))],
+    )
     totals = ledger.PartnerTotals(revenue={"USD": 9_000})
     crossing = ledger.evaluate_sale(tiered, sale(1_000), ledger.CustomerHistory(), totals)  # reaches 10 000
     below = ledger.evaluate_sale(tiered, sale(999), ledger.CustomerHistory(), totals)  # 9 999
     assert earned(crossing) == {"sale_rate": 200} and earned(below) == {"sale_rate": 100}
-    top = ledger.evaluate_sale(tiered, sale(100), ledger.CustomerHistory(), ledger.PartnerTotals(revenue={"USD": 60_000}))
+    top = ledger.evaluate_sale(
+        tiered, sale(100), ledger.CustomerHistory(), ledger.PartnerTotals(revenue={"USD": 60_000})
+    )
     assert earned(top) == {"sale_rate": 30}
 
 
 def test_revenue_in_another_currency_does_not_reach_a_tier() -> None:
     tiered = plan(sale_rate=Decimal("0.1"), tiers=[Tier(threshold=1_000, rate=Decimal("0.5"))])
-    result = ledger.evaluate_sale(tiered, sale(100), ledger.CustomerHistory(), ledger.PartnerTotals(revenue={"EUR": 5000}))
+    result = ledger.evaluate_sale(
+        tiered, sale(100), ledger.CustomerHistory(), ledger.PartnerTotals(revenue={"EUR": 5000})
+    )
     assert earned(result) == {"sale_rate": 10}
 
 
 def test_customer_tiers_count_this_customer() -> None:
-    tiered = plan(sale_rate=Decimal("0.1"), tier_metric=TierMetric.CUSTOMERS,
-                  tiers=[Tier(threshold=3, rate=Decimal("0.25"))])
+    tiered = plan(
+        sale_rate=Decimal("0.1"), tier_metric=TierMetric.CUSTOMERS, tiers=[Tier(threshold=3, rate=Decimal("0.25"))]
+    )
     third = ledger.evaluate_sale(tiered, sale(1000), ledger.CustomerHistory(), ledger.PartnerTotals(customers=2))
     assert earned(third) == {"sale_rate": 250} and third.totals.customers == 3
-    repeat = ledger.evaluate_sale(tiered, sale(1000), ledger.CustomerHistory(paid_sales=1, first_paid_at=T0),
-                                  ledger.PartnerTotals(customers=2))
+    repeat = ledger.evaluate_sale(
+        tiered, sale(1000), ledger.CustomerHistory(paid_sales=1, first_paid_at=T0), ledger.PartnerTotals(customers=2)
+    )
     assert earned(repeat) == {"sale_rate": 100}
 
 
 def test_revenue_bonus_once_when_the_threshold_is_passed() -> None:
     bonus = plan(revenue_bonus=ThresholdBonus(threshold=Money.of(10_000, "USD"), bonus=Money.of(2_500, "USD")))
-    crossing = ledger.evaluate_sale(bonus, sale(6_000), ledger.CustomerHistory(),
-                                    ledger.PartnerTotals(revenue={"USD": 5_000}))
+    crossing = ledger.evaluate_sale(
+        bonus, sale(6_000), ledger.CustomerHistory(), ledger.PartnerTotals(revenue={"USD": 5_000})
+    )
     again = ledger.evaluate_sale(bonus, sale(6_000), crossing.history, crossing.totals)
     assert earned(crossing) == {"revenue_bonus": 2_500} and earned(again) == {}
 

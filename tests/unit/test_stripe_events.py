@@ -24,9 +24,14 @@ FIXTURES = pathlib.Path(__file__).resolve().parents[3] / "shared" / "stripe" / "
 
 
 def test_invoice_paid_reads_the_basil_shape() -> None:
-    invoice = sp.invoice(customer="cus_1", subscription="sub_1", amount_paid=12000, tax=2000,
-                         billing_reason="subscription_cycle",
-                         payments=[sp.invoice_payment(invoice_id="in_x", payment_intent="pi_1")])
+    invoice = sp.invoice(
+        customer="cus_1",
+        subscription="sub_1",
+        amount_paid=12000,
+        tax=2000,
+        billing_reason="subscription_cycle",
+        payments=[sp.invoice_payment(invoice_id="in_x", payment_intent="pi_1")],
+    )
     fact = parse_event(sp.event("invoice.paid", invoice))
     assert isinstance(fact, InvoicePaid)
     assert fact.subscription_id == "sub_1" and fact.billing_reason == "subscription_cycle"
@@ -42,20 +47,28 @@ def test_tax_falls_back_to_total_minus_total_excluding_tax() -> None:
 
 
 def test_checkout_payment_mode_carries_the_sale() -> None:
-    session = sp.checkout_session(customer="cus_1", mode="payment", amount_total=5000, amount_tax=500,
-                                  payment_intent="pi_9", metadata={"ref": "acme"})
+    session = sp.checkout_session(
+        customer="cus_1",
+        mode="payment",
+        amount_total=5000,
+        amount_tax=500,
+        payment_intent="pi_9",
+        metadata={"ref": "acme"},
+    )
     fact = parse_event(sp.event("checkout.session.completed", session))
     assert isinstance(fact, CheckoutCompleted)
     assert (fact.net, fact.payment_intent_id, fact.ref_code) == (Money.of(4500, "USD"), "pi_9", "acme")
 
 
 def test_refunds_disputes_and_links() -> None:
-    assert parse_event(sp.event("refund.updated", sp.refund(payment_intent="pi_1", amount=5, status="failed",
-                                                            refund_id="re_1"))) == RefundFact("pi_1", "re_1", 5, False)
+    assert parse_event(
+        sp.event("refund.updated", sp.refund(payment_intent="pi_1", amount=5, status="failed", refund_id="re_1"))
+    ) == RefundFact("pi_1", "re_1", 5, False)
     charge = sp.charge(payment_intent="pi_1", amount_refunded=70)
     assert parse_event(sp.event("charge.refunded", charge)) == RefundFact("pi_1", None, 70, True)
-    assert parse_event(sp.event("charge.dispute.closed", sp.dispute(payment_intent="pi_1", status="lost",
-                                                                    dispute_id="dp_1"))) == DisputeFact("pi_1", "dp_1", "lost")
+    assert parse_event(
+        sp.event("charge.dispute.closed", sp.dispute(payment_intent="pi_1", status="lost", dispute_id="dp_1"))
+    ) == DisputeFact("pi_1", "dp_1", "lost")
     link = sp.invoice_payment(invoice_id="in_1", payment_intent="pi_1")
     assert parse_event(sp.event("invoice_payment.paid", link)) == PaymentLinked("in_1", "pi_1")
 
@@ -100,8 +113,14 @@ def test_factories_use_only_fields_stripe_sends(resource: str, factory: Any) -> 
     assert set(ours) - set(reference) - {"payments"} == set()  # invoice.payments: an includable expansion
     if resource == "invoice":
         assert "subscription" in reference["parent"]["subscription_details"]
-        assert set(ours["total_taxes"][0]) <= {"amount", "tax_behavior", "tax_rate_details", "taxability_reason",
-                                               "taxable_amount", "type"}
+        assert set(ours["total_taxes"][0]) <= {
+            "amount",
+            "tax_behavior",
+            "tax_rate_details",
+            "taxability_reason",
+            "taxable_amount",
+            "type",
+        }
         assert set(ours["status_transitions"]) == set(reference["status_transitions"])
     if resource == "invoice_payment":
         assert set(ours["payment"]) - {"payment_intent", "charge"} == set(reference["payment"])
