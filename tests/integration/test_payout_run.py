@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -9,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from devstack.lambda_runtime import LambdaContext
+from devstack.template import functions
 from shared import keys
 from shared.models.commission import Commission, CommissionStatus
 from shared.models.partner import PartnerStatus, PayoutMethodKind
@@ -50,6 +53,10 @@ def runner(ctx: AppContext, fake: FakeStripe, checkpoint: Any = None) -> PayoutR
     if checkpoint is None:
         return PayoutRun(ctx, transfers)
     return PayoutRun(ctx, transfers, checkpoint=checkpoint)
+
+
+def lambda_context() -> Any:
+    return LambdaContext(functions()["payouts"])
 
 
 def stored_payout(ctx: AppContext, partner_id: str, currency: str = "USD") -> Payout | None:
@@ -352,3 +359,42 @@ def test_preview_computes_without_writing(ctx: AppContext, fake_stripe: FakeStri
         ("p_low", "carry_over"),
     ]
     assert stored_payout(ctx, "p_ada") is None and fake_stripe.requests == 0
+
+
+def test_the_function_answers_a_bad_period_with_an_error_result_and_previews_a_good_one(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the payouts function wired to this test's table and clock
+    from functions.payouts import app
+
+    monkeypatch.setattr(app, "_context", ctx)
+    lf.given(ctx.table, lf.program(), lf.partner("p_ada"), lf.commission("p_ada", 9000))
+
+    # When it is invoked with a bad period, then as a dry run for October
+    bad = app.handler({"period": "2026-13"}, lambda_context())
+    preview = app.handler({"period": PERIOD, "dry_run": True}, lambda_context())
+
+    # Then the first is a clear error result, the second a preview that wrote nothing
+    assert bad == {"status": "error", "error": {"code": "invalid_period", "message": bad["error"]["message"]}}
+    assert preview["status"] == "preview" and preview["payable_totals"] == {"USD": 9000}
+    assert stored_payout(ctx, "p_ada") is None
+
+
+def test_a_shard_message_from_the_queue_pays_that_shard(
+    ctx: AppContext, fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the function as an SQS worker, Stripe's base URL pointing at the fake server
+    from functions.payouts import app
+
+    monkeypatch.setattr(app, "_context", ctx)
+    monkeypatch.setenv("STRIPE_API_BASE", fake_stripe.url)
+    lf.given(ctx.table, lf.program(), lf.partner("p_ada"), lf.commission("p_ada", 9000))
+    body = json.dumps({"period": PERIOD, "shard": keys.payable_shard("p_ada")})
+    record = {"messageId": "m1", "receiptHandle": "r", "body": body, "attributes": {}, "messageAttributes": {}}
+
+    # When the worker gets the shard's message
+    result = app.handler({"Records": [{**record, "eventSource": "aws:sqs"}]}, lambda_context())
+
+    # Then no item failed and the partner was paid once
+    assert result == {"batchItemFailures": []}
+    assert_exactly_once(ctx, fake_stripe, ["p_ada"])
