@@ -209,3 +209,93 @@ def test_dispute_won_releases(api: ApiClient, ctx: AppContext, partner: dict[str
     assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 2000, None, "pending")]
     item = ctx.commissions.all_for_partner(partner["partner_id"])[0]
     assert (ctx.table.get(keys.commission(partner["partner_id"], item.commission_id)) or {})["gsi2pk"]
+
+
+# ---------------------------------------------------------------- attribution paths
+def test_ref_code_in_metadata_attributes(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    link = given_link(api, partner["partner_id"])
+    session = sp.checkout_session(customer="cus_ref", metadata={"ref": link["code"]})
+    assert deliver(api, sp.event("checkout.session.completed", session)).json["outcome"] == "applied"
+    binding = ctx.commissions.find_attribution("cus_ref")
+    assert binding is not None and (binding.partner_id, binding.source.value) == (partner["partner_id"], "ref_code")
+
+
+def test_a_converted_lead_attributes_when_there_is_no_click(
+    api: ApiClient, ctx: AppContext, partner: dict[str, Any]
+) -> None:
+    link = given_link(api, partner["partner_id"])
+    submitted = api.post(
+        "/leads",
+        json={"email": "lead@customer.example", "ref": link["code"]},
+        headers={"origin": "https://www.acme.example"},
+    )
+    assert submitted.status == 201, submitted.body
+    session = sp.checkout_session(customer="cus_lead", email="Lead@Customer.example")
+    deliver(api, sp.event("checkout.session.completed", session))
+    binding = ctx.commissions.find_attribution("cus_lead")
+    assert binding is not None and (binding.partner_id, binding.source.value) == (partner["partner_id"], "lead")
+
+
+def test_a_bound_customer_stays_with_its_partner(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    subscribe(api, partner, "cus_lock")
+    other = given_partner(api, email="grace@partner.example")
+    subscribe(api, other, "cus_lock")  # a later click of another partner: the program locks customers
+    binding = ctx.commissions.find_attribution("cus_lock")
+    assert binding is not None and binding.partner_id == partner["partner_id"]
+
+
+def test_last_touch_without_lock_moves_the_customer(api: ApiClient, ctx: AppContext) -> None:
+    given_program(api, attribution_policy="last_touch", lock_customer_to_partner=False)
+    first, second = given_partner(api), given_partner(api, email="grace@partner.example")
+    subscribe(api, first, "cus_move")
+    link = given_link(api, second["partner_id"])
+    later = int(datetime(2026, 11, 2, 9, 0, tzinfo=UTC).timestamp())
+    token = click_token.issue("test-click-token-secret", link["code"], second["partner_id"], later)
+    session = sp.checkout_session(customer="cus_move", client_reference_id=token)
+    deliver(api, sp.event("checkout.session.completed", session))
+    binding = ctx.commissions.find_attribution("cus_move")
+    assert binding is not None and binding.partner_id == second["partner_id"]
+
+
+# ---------------------------------------------------------------- concurrency, payment mode, outages
+def test_concurrent_invoices_of_one_partner_pay_the_revenue_bonus_once(api: ApiClient, ctx: AppContext) -> None:
+    given_program(api)
+    plan = given_plan(
+        api,
+        sale_rate="0.1",
+        revenue_bonus={"threshold": {"amount": 15000, "currency": "USD"}, "bonus": {"amount": 5000, "currency": "USD"}},
+    )
+    partner = given_partner(api, plan_id=plan["plan_id"])
+    customers = [f"cus_conc{i}" for i in range(4)]
+    for customer in customers:
+        subscribe(api, partner, customer)
+    events = [sp.event("invoice.paid", sp.invoice(customer=c, subscription=f"sub_{c}")) for c in customers]
+    with ThreadPoolExecutor(4) as pool:
+        assert {r.status for r in pool.map(lambda e: deliver(api, e), events)} == {200}
+    rows = ledger(ctx, partner["partner_id"])
+    assert sorted(r[0] for r in rows) == ["revenue_bonus"] + ["sale_rate"] * 4
+    totals = ctx.commissions.totals(partner["partner_id"])
+    assert (totals.revenue, totals.customers) == ({"USD": 40000}, 4)
+
+
+def test_payment_mode_refund_finds_its_commission_by_payment_intent(
+    api: ApiClient, ctx: AppContext, partner: dict[str, Any]
+) -> None:
+    token = click(partner, api)
+    session = sp.checkout_session(
+        customer="cus_pm", mode="payment", client_reference_id=token, amount_total=8000, payment_intent="pi_pm"
+    )
+    deliver(api, sp.event("checkout.session.completed", session))
+    deliver(api, sp.event("charge.refunded", sp.charge(payment_intent="pi_pm", amount=8000, amount_refunded=8000)))
+    assert balance(ctx, partner["partner_id"]) == 0
+
+
+def test_an_outage_answers_500_so_stripe_retries(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    subscribe(api, partner, "cus_down")
+    real_name = ctx.table.name
+    ctx.table.name = "no-such-table"
+    try:
+        response = deliver(api, sp.event("invoice.paid", sp.invoice(customer="cus_down", subscription="sub_1")))
+    finally:
+        ctx.table.name = real_name
+    assert (response.status, response.error_code) == (500, "internal_error")
