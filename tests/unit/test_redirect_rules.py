@@ -269,3 +269,11 @@ def test_the_sample_events_answer_as_documented() -> None:
     assert "click_id" not in (answers["redirect_bot"].location or "")
     assert "click_id" not in (answers["redirect_head"].location or "")
     assert len(store.writes) == 3
+
+
+def test_the_hot_path_code_pattern_matches_the_models() -> None:
+    # The redirect cannot import the pydantic model, so it repeats the pattern: keep them equal
+    from shared.models.link import LINK_CODE_PATTERN
+    from shared.services import redirect
+
+    assert redirect._CODE.pattern == LINK_CODE_PATTERN
