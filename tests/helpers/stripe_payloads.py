@@ -268,3 +268,108 @@ def signed(
         payload, secret, timestamp=timestamp if timestamp is not None else int(time.time())
     )
     return payload, {"stripe-signature": header, "content-type": "application/json"}
+
+
+def api_gateway_event(body: str, headers: dict[str, str]) -> dict[str, Any]:
+    """An API Gateway HTTP API (v2) event of Stripe posting `body` to /webhooks/stripe."""
+    return {
+        "version": "2.0",
+        "routeKey": "POST /webhooks/stripe",
+        "rawPath": "/webhooks/stripe",
+        "rawQueryString": "",
+        "headers": {
+            "host": "127.0.0.1:3000",
+            "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+            **headers,
+        },
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": "127.0.0.1:3000",
+            "domainPrefix": "local",
+            "http": {
+                "method": "POST",
+                "path": "/webhooks/stripe",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "3.18.12.63",
+                "userAgent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+            },
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "routeKey": "POST /webhooks/stripe",
+            "stage": "$default",
+            "time": "23/Nov/2026:10:00:00 +0000",
+            "timeEpoch": 1795428000000,
+        },
+        "isBase64Encoded": False,
+        "body": body,
+    }
+
+
+def resign(gateway_event: dict[str, Any], secret: str = SECRET) -> dict[str, Any]:
+    """The same sample event with a fresh Stripe-Signature (samples are signed once and go stale in 300 s)."""
+    header = stripe.WebhookSignature.generate_signature_header(
+        gateway_event["body"], secret, timestamp=int(time.time())
+    )
+    return {**gateway_event, "headers": {**gateway_event["headers"], "stripe-signature": header}}
+
+
+def write_samples(directory: str) -> None:
+    """Write events/stripe_webhook_*.json (python -c 'from tests.helpers.stripe_payloads import write_samples;
+    write_samples("events")'): a customer referred by link `demo` subscribes, pays, is refunded in part,
+    disputes and loses; plus an ignored type. Signed with the local .env secret at a fixed past time."""
+    import pathlib  # noqa: PLC0415
+
+    secret, signed_at = "whsec_local_development_secret", 1795428000  # noqa: S105 - .env.example's local secret
+    samples = {
+        "checkout_completed": event(
+            "checkout.session.completed",
+            checkout_session(
+                customer="cus_Sample01",
+                metadata={"ref": "demo"},
+                session_id="cs_test_Sample01",
+                subscription="sub_Sample01",
+            ),
+            event_id="evt_Sample01",
+        ),
+        "invoice_paid": event(
+            "invoice.paid",
+            invoice(
+                customer="cus_Sample01",
+                subscription="sub_Sample01",
+                amount_paid=11900,
+                tax=1900,
+                invoice_id="in_Sample01",
+            ),
+            event_id="evt_Sample02",
+        ),
+        "invoice_payment_paid": event(
+            "invoice_payment.paid",
+            invoice_payment(invoice_id="in_Sample01", payment_intent="pi_Sample01", amount=11900),
+            event_id="evt_Sample03",
+        ),
+        "refund_created": event(
+            "refund.created",
+            refund(payment_intent="pi_Sample01", amount=5950, refund_id="re_Sample01", charge_id="ch_Sample01"),
+            event_id="evt_Sample04",
+        ),
+        "dispute_closed_lost": event(
+            "charge.dispute.closed",
+            dispute(
+                payment_intent="pi_Sample01",
+                status="lost",
+                dispute_id="dp_Sample01",
+                charge_id="ch_Sample01",
+                amount=5950,
+            ),
+            event_id="evt_Sample05",
+        ),
+        "ignored_type": event(
+            "customer.created", {"id": "cus_Sample02", "object": "customer"}, event_id="evt_Sample06"
+        ),
+    }
+    for name, stripe_event in samples.items():
+        body = json.dumps(stripe_event, indent=1)
+        header = stripe.WebhookSignature.generate_signature_header(body, secret, timestamp=signed_at)
+        gateway = api_gateway_event(body, {"content-type": "application/json", "stripe-signature": header})
+        path = pathlib.Path(directory) / f"stripe_webhook_{name}.json"
+        path.write_text(json.dumps(gateway, indent=2) + "\n")
