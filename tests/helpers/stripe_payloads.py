@@ -317,9 +317,9 @@ def write_samples(directory: str) -> None:
     """Write events/stripe_webhook_*.json (python -c 'from tests.helpers.stripe_payloads import write_samples;
     write_samples("events")'): a customer referred by link `demo` subscribes, pays, is refunded in part,
     disputes and loses; plus an ignored type. Signed with the local .env secret at a fixed past time."""
-    import pathlib  # noqa: PLC0415
+    import pathlib
 
-    secret, signed_at = "whsec_local_development_secret", 1795428000  # noqa: S105 - .env.example's local secret
+    secret, signed_at = "whsec_local_development_secret", 1795428000
     samples = {
         "checkout_completed": event(
             "checkout.session.completed",
