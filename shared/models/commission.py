@@ -165,6 +165,9 @@ class ParkedSale(Entity):
     sale_id: str
     event_json: str  # the Stripe event as received, replayed through the same parser at binding
     parked_at: datetime
+    # A customer nobody referred never gets a binding: its parked invoices expire (TTL) once no checkout can
+    # still arrive (Stripe retries a delivery for three days).
+    expires_at: int
 
     def keys(self) -> dict[str, str]:
         """In the customer's partition, so the binding finds them with one Query."""

@@ -323,6 +323,7 @@ def _park(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) -> Outco
         sale_id=invoice.invoice_id,
         event_json=json.dumps(event, separators=(",", ":")),
         parked_at=ctx.clock.now(),
+        expires_at=int((ctx.clock.now() + timedelta(days=EVENT_RECORD_DAYS)).timestamp()),
     )
     try:
         ctx.commissions.transact(
