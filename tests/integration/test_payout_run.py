@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -398,3 +399,20 @@ def test_a_shard_message_from_the_queue_pays_that_shard(
     # Then no item failed and the partner was paid once
     assert result == {"batchItemFailures": []}
     assert_exactly_once(ctx, fake_stripe, ["p_ada"])
+
+
+def test_two_runs_racing_on_the_same_period_pay_each_partner_once(ctx: AppContext, fake_stripe: FakeStripe) -> None:
+    # Given twelve partners, one with two claim chunks
+    partner_ids = [f"p_{n:02d}" for n in range(12)]
+    lf.given(ctx.table, lf.program(), *(lf.partner(p) for p in partner_ids))
+    lf.given(ctx.table, *(lf.commission(p, 6000) for p in partner_ids))
+    lf.given(ctx.table, *(lf.commission("p_00", 100) for _ in range(120)))
+
+    # When a scheduler retry and a manual invoke run October at the same time
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda _: runner(ctx, fake_stripe).run(PERIOD), range(2)))
+    runner(ctx, fake_stripe).run(PERIOD)
+
+    # Then each partner got exactly one transfer of exactly its entries
+    assert_exactly_once(ctx, fake_stripe, partner_ids)
+    assert len(fake_stripe.transfers) == 12
