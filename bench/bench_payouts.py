@@ -69,7 +69,9 @@ def _one_size(bench: BenchContext, fake: FakeStripe, partners: int) -> dict[str,
     assert summary.paid == partners, summary
     assert summary.paid_amounts == {"USD": partners * sum(500 + c for c in range(COMMISSIONS_PER_PARTNER))}
     ops = ", ".join(f"{k}={v}" for k, v in sorted(counter.by_operation.items()))
-    print(f"  {partners} partners x {COMMISSIONS_PER_PARTNER} commissions: seeded in {seed_seconds:.1f} s (not counted)")
+    print(
+        f"  {partners} partners x {COMMISSIONS_PER_PARTNER} commissions: seeded in {seed_seconds:.1f} s (not counted)"
+    )
     print(
         f"    run {seconds:.1f} s  DynamoDB requests {requests} ({ops})  Stripe requests {stripe_requests}\n"
         f"    per partner: {seconds * 1000 / partners:.2f} ms, {requests / partners:.2f} DynamoDB requests, "
