@@ -189,6 +189,19 @@ class CommissionRepository:
             return False
         return True
 
+    def mark_customer_email(self, program_id: str, email_hash: str, customer_id: str, at: datetime) -> None:
+        """Mark an email (hash) as a paying customer's; the first payment's marker stays."""
+        item = {
+            **keys.customer_email(program_id, email_hash),
+            "type": "customer_email",
+            "stripe_customer_id": customer_id,
+            "created_at": to_iso(at),
+        }
+        try:
+            self.table.put(item, condition=NOT_EXISTS)
+        except ConditionFailed:
+            return
+
     def save_entry_state(self, entry: Commission, expected_status: CommissionStatus) -> None:
         """Approve early or void an unpaid entry (admin); Conflict when it changed or was paid meanwhile."""
         expression, values = entry_state_update(entry)

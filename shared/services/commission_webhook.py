@@ -19,7 +19,6 @@ from typing import Any
 
 from shared import keys
 from shared.click_token import InvalidClickToken
-from shared.clock import to_iso
 from shared.dynamo import TransactionCancelled
 from shared.models.commission import (
     AttributionSource,
@@ -39,6 +38,7 @@ from shared.observability import logger
 from shared.services import ledger
 from shared.services.attribution import Touch, decide_owner, verify_click
 from shared.services.context import AppContext
+from shared.services.partners import normalize_email
 from shared.services.stripe_events import (
     CheckoutCompleted,
     DisputeFact,
@@ -273,17 +273,8 @@ def handle_parked(ctx: AppContext, event: dict[str, Any]) -> Outcome:
 
 def _mark_customer_email(ctx: AppContext, email: str, customer_id: str) -> None:
     """The marker the lead intake reads to say 'existing customer' (first payment wins, later ones no-op)."""
-    email_hash = keys.sha256_hex(email.strip().lower())
-    item = {
-        **keys.customer_email(ctx.program_id, email_hash),
-        "type": "customer_email",
-        "stripe_customer_id": customer_id,
-        "created_at": to_iso(ctx.clock.now()),
-    }
-    try:
-        ctx.table.put(item, condition="attribute_not_exists(pk)")
-    except Exception:
-        return
+    email_hash = keys.sha256_hex(normalize_email(email))
+    ctx.commissions.mark_customer_email(ctx.program_id, email_hash, customer_id, ctx.clock.now())
 
 
 # ---------------------------------------------------------------- paid sales

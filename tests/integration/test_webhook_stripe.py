@@ -299,3 +299,12 @@ def test_an_outage_answers_500_so_stripe_retries(api: ApiClient, ctx: AppContext
     finally:
         ctx.table.name = real_name
     assert (response.status, response.error_code) == (500, "internal_error")
+
+
+def test_a_paying_customer_marks_its_email_for_the_leads_feature(
+    api: ApiClient, ctx: AppContext, partner: dict[str, Any]
+) -> None:
+    session = sp.checkout_session(customer="cus_mail", email=" Buyer@Customer.example ")
+    deliver(api, sp.event("checkout.session.completed", session))
+    marker = ctx.table.get(keys.customer_email("default", keys.sha256_hex("buyer@customer.example")))
+    assert marker is not None and marker["stripe_customer_id"] == "cus_mail"
