@@ -34,6 +34,7 @@ logger = logging.getLogger("redirect")
 
 CACHE_SECONDS = 30.0
 CACHE_MAX_ENTRIES = 10_000  # unknown codes are cached too: a scan of random codes must not grow memory forever
+SECRET_RETRY_SECONDS = 30.0
 COOKIE_NAME = "rp_click"
 REF_PARAM = "ref"
 CLICK_ID_PARAM = "click_id"
@@ -287,6 +288,7 @@ class Redirector:
         self._secret_source = click_secret
         self._secret: str | None = None
         self._salt: bytes | None = None
+        self._secret_retry_at = 0.0
         self.links: TtlCache[LinkView | None] = TtlCache(cache_seconds)
         self.programs: TtlCache[ProgramView | None] = TtlCache(cache_seconds)
 
@@ -315,7 +317,7 @@ class Redirector:
     def _count_and_sign(self, link: LinkView, visit: Visit, now: float) -> str | None:
         secret = self._click_secret()
         if secret is None or self._salt is None:
-            return None  # logged once in _click_secret; the visitor still reaches the site
+            return None  # logged in _click_secret; the visitor still reaches the site
         clicked_at = int(now)
         day = utc_day(clicked_at)
         visitor = visitor_hash(self._salt, day, visit.source_ip, visit.user_agent)
@@ -326,14 +328,17 @@ class Redirector:
         return click_token.issue(secret, link.code, link.partner_id, clicked_at)
 
     def _click_secret(self) -> str | None:
-        if self._secret is None:
+        if self._secret is None and self.clock() >= self._secret_retry_at:
             try:
                 self._secret = self._secret_source() or None
-            except Exception as error:  # no secret: redirect without a click id
+            except Exception as error:  # Secrets Manager down: redirect without a click id, retry later
                 _log("click_secret_unavailable", error=repr(error))
-                return None
             if self._secret:
                 self._salt = visitor_salt(self._secret)
+            else:
+                # Not configured or unreachable: do not ask again on every click.
+                self._secret_retry_at = self.clock() + SECRET_RETRY_SECONDS
+                _log("click_secret_missing", retry_in_seconds=SECRET_RETRY_SECONDS)
         return self._secret
 
     def _cached(self, cache: TtlCache[Any], key: str, now: float, load: Callable[[str], Any]) -> Any:

@@ -277,3 +277,27 @@ def test_the_hot_path_code_pattern_matches_the_models() -> None:
     from shared.services import redirect
 
     assert redirect._CODE.pattern == LINK_CODE_PATTERN
+
+
+def test_an_unreachable_secret_is_retried_after_a_pause_not_on_every_click() -> None:
+    # Given Secrets Manager failing on the first attempt
+    calls = []
+    clock = [NOW]
+
+    def secret() -> str:
+        calls.append(clock[0])
+        if len(calls) == 1:
+            raise ConnectionError("secretsmanager unreachable")
+        return "secret"
+
+    store = FakeStore(LINK_ITEM, PROGRAM_ITEM)
+    redirector = Redirector(store, "default", secret, clock=lambda: clock[0])  # type: ignore[arg-type]
+    # When visitors click during the next 30 seconds
+    first = [redirector.answer(visit()) for _ in range(3)]
+    # Then they are redirected without a click id and the secret was asked for once
+    assert all(a.status == 302 and "click_id" not in (a.location or "") for a in first)
+    assert len(calls) == 1
+    # And after the pause the secret is fetched again and clicks carry click ids
+    clock[0] += 31
+    assert "click_id=c1_" in (redirector.answer(visit()).location or "")
+    assert len(calls) == 2
