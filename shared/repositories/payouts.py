@@ -115,27 +115,31 @@ class PayoutRepository:
         )
         return after
 
-    def claim_chunk(self, before: Payout, after: Payout, commission_ids: Sequence[str], now: datetime) -> None:
-        """One transaction: claim these entries for the payout and move the payout's claim cursor.
+    def claim_chunk(self, before: Payout | None, after: Payout, commission_ids: Sequence[str], now: datetime) -> None:
+        """One transaction: claim these entries for the payout and move the payout's claim cursor
+        (`before` None: the same transaction creates the payout, only if none exists).
 
         Raises TransactionCancelled; `failed_conditions` then names the entries someone else changed
         (index i+1 for commission_ids[i]; index 0 is the payout item).
         """
-        payout_action = self.table.put_action(
-            after.to_item(),
-            condition="#status = :status AND claimed_chunks = :chunks",
-            names={"#status": "status"},
-            values={":status": before.status.value, ":chunks": before.claimed_chunks},
-        )
+        if before is None:
+            payout_action = self.table.put_action(after.to_item(), condition=NOT_EXISTS)
+        else:
+            payout_action = self.table.put_action(
+                after.to_item(),
+                condition="#status = :status AND claimed_chunks = :chunks",
+                names={"#status": "status"},
+                values={":status": before.status.value, ":chunks": before.claimed_chunks},
+            )
         claims = [
             self.table.update_action(
-                keys.commission(before.partner_id, commission_id),
+                keys.commission(after.partner_id, commission_id),
                 CLAIM_UPDATE,
                 condition=CLAIM_CONDITION,
                 names={"#status": "status"},
                 values={
                     ":paid": CommissionStatus.PAID.value,
-                    ":payout": before.payout_id,
+                    ":payout": after.payout_id,
                     ":now": to_iso(now),
                     ":pending": CommissionStatus.PENDING.value,
                     ":approved": CommissionStatus.APPROVED.value,

@@ -213,7 +213,12 @@ class PayoutRun:
     def _pay(self, period: str, program: Program, decision: Decision, summary: RunSummary, attempted: set[str]) -> None:
         """Create the payout with its claim plan (once), then drive it to the end."""
         planned = self._new_payout(period, program, decision, PayoutStatus.IN_PROGRESS)
-        stored, created = self.repo.create(planned)
+        # One transaction creates the payout (attribute_not_exists) and claims its first chunk.
+        try:
+            stored, created = self._claim_next_chunk(planned, create=True)
+        except _NothingToClaim:
+            summary.carried_over += 1  # every entry changed since it was read: nothing is payable now
+            return
         if created:
             self.checkpoint("payout_created")
         elif stored.status is PayoutStatus.WITHHELD:
@@ -232,7 +237,8 @@ class PayoutRun:
         """Move one payout through its remaining steps, then count where it ended."""
         while True:
             if payout.status is PayoutStatus.IN_PROGRESS:
-                payout = self._claim_next_chunk(payout)
+                payout, _ = self._claim_next_chunk(payout)
+                self.checkpoint("chunk_claimed")
             elif payout.needs_run and payout.payout_id not in attempted and self.transfers is not None:
                 attempted.add(payout.payout_id)  # one Stripe attempt per payout per run
                 payout = self._transfer(payout)
@@ -252,8 +258,12 @@ class PayoutRun:
             else:
                 summary.pending_manual += 1
 
-    def _claim_next_chunk(self, payout: Payout) -> Payout:
-        """Claim chunk `claimed_chunks` of the plan in one transaction; skip entries changed meanwhile."""
+    def _claim_next_chunk(self, payout: Payout, *, create: bool = False) -> tuple[Payout, bool]:
+        """Claim chunk `claimed_chunks` of the plan in one transaction; skip entries changed meanwhile.
+
+        With `create`, the same transaction creates the payout item: (stored payout, True) when it did, or
+        (the payout another run already stored, False) without claiming anything.
+        """
         index = payout.claimed_chunks
         planned = payout.chunk(index)
         remaining = list(planned)
@@ -271,22 +281,23 @@ class PayoutRun:
             if index + 1 >= payout.chunk_count:
                 after = _finish_claiming(after)
             try:
-                self.repo.claim_chunk(payout, after, remaining, now)
+                self.repo.claim_chunk(None if create else payout, after, remaining, now)
             except TransactionCancelled as error:
                 if 0 in error.failed_conditions:
-                    # Another run moved this payout on: continue from what it wrote.
+                    # The payout exists already, or another run moved it on: continue from what is stored.
                     fresh = self.repo.get(payout.partner_id, payout.period, payout.amount.currency)
                     assert fresh is not None
-                    return fresh
+                    return fresh, False
                 lost = {remaining[i - 1] for i in error.failed_conditions if i > 0}
                 if not lost:  # a transaction conflict, not a changed entry: back off and retry
                     time.sleep(0.05 * 2**attempt)
                     continue
                 # Held (dispute) or claimed elsewhere meanwhile: leave them; the payout pays exactly the rest.
                 remaining = [c for c in remaining if c not in lost]
+                if create and not remaining:
+                    raise _NothingToClaim(payout.payout_id) from error
                 continue
-            self.checkpoint("chunk_claimed")
-            return after
+            return after, create
         raise RuntimeError(f"could not claim chunk {index} of payout {payout.payout_id}; the next run resumes it")
 
     def _transfer(self, payout: Payout) -> Payout:
@@ -326,6 +337,10 @@ class PayoutRun:
         if stored.status is PayoutStatus.PAID:
             self.checkpoint("payout_settled")
         return stored
+
+
+class _NothingToClaim(Exception):
+    """Every entry of a new payout's plan was changed by someone else before it could be claimed."""
 
 
 def _finish_claiming(payout: Payout) -> Payout:

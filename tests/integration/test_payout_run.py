@@ -309,12 +309,12 @@ def test_stripe_rate_limits_are_waited_out(ctx: AppContext, fake_stripe: FakeStr
 
 
 def test_an_entry_held_while_the_run_claims_is_left_out_of_the_amount(ctx: AppContext, fake_stripe: FakeStripe) -> None:
-    # Given two entries, one of which a dispute holds right after the payout was planned
+    # Given two entries, one of which a dispute holds right after the run read what is payable
     disputed = lf.commission("p_ada", 3000)
     lf.given(ctx.table, lf.program(), lf.partner("p_ada"), lf.commission("p_ada", 9000), disputed)
 
     def dispute_arrives(name: str) -> None:
-        if name == "payout_created":
+        if name == "payable_read":
             ctx.table.update(
                 keys.commission("p_ada", disputed.commission_id),
                 "SET #s = :held REMOVE gsi2pk, gsi2sk",
