@@ -301,11 +301,21 @@ def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) 
     binding = ctx.commissions.find_attribution(invoice.customer_id)
     if binding is None:
         return _park(ctx, event, invoice)
-    return _with_retries(
-        lambda: _apply_sale(
-            ctx, program, sale, FACT_INVOICE_PAID, payment_id=None, event=event, linked_payments=invoice.payment_ids
+    fresh = [binding]  # the first attempt reuses this consistent read; a retry reads again
+
+    def attempt() -> Outcome:
+        return _apply_sale(
+            ctx,
+            program,
+            sale,
+            FACT_INVOICE_PAID,
+            payment_id=None,
+            event=event,
+            linked_payments=invoice.payment_ids,
+            binding=fresh.pop() if fresh else None,
         )
-    )
+
+    return _with_retries(attempt)
 
 
 def _park(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) -> Outcome:
@@ -350,10 +360,11 @@ def _apply_sale(
     payment_id: str | None,
     event: dict[str, Any] | None,
     linked_payments: tuple[str, ...] = (),
+    binding: CustomerAttribution | None = None,
 ) -> Outcome:
     """One attempt at commissioning a paid sale; raises Conflicted/AlreadyApplied."""
     repo = ctx.commissions
-    binding = repo.find_attribution(sale.customer_id)
+    binding = binding or repo.find_attribution(sale.customer_id)
     if binding is None:
         return Outcome("unattributed")
     record = repo.find_sale(sale.sale_id) or SaleRecord(sale_id=sale.sale_id, program_id=program.program_id)
