@@ -42,6 +42,7 @@ class CustomerAttribution(Entity):
     paid_sales: int = 0
     first_paid_at: datetime | None = None
     renewed_subscriptions: list[str] = Field(default_factory=list)
+    cancelled_subscriptions: dict[str, datetime] = Field(default_factory=dict)
     version: int = 0
 
     def keys(self) -> dict[str, str]:

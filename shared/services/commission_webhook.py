@@ -140,9 +140,7 @@ def handle_event(ctx: AppContext, event: dict[str, Any]) -> Outcome:
     if isinstance(fact, DisputeFact):
         return _reconcile_payment(ctx, event, fact.payment_id, lambda p: _dispute(p, fact))
     if isinstance(fact, SubscriptionEnded):
-        # Recurring commissions come only from paid invoices; a cancelled subscription sends no more, and an
-        # invoice paid before the cancellation still counts. Recorded for the audit trail.
-        return _record_only(ctx, event, Outcome("applied", "subscription ended"))
+        return _with_retries(lambda: _cancel(ctx, event, fact))
     return Outcome("ignored")
 
 
@@ -381,6 +379,7 @@ def _apply_sale(
             paid_sales=binding.paid_sales,
             first_paid_at=binding.first_paid_at,
             renewed_subscriptions=frozenset(binding.renewed_subscriptions),
+            cancelled_subscriptions=binding.cancelled_subscriptions,
         ),
         ledger.PartnerTotals(
             revenue=totals.revenue, customers=totals.customers, bonuses_paid=frozenset(totals.bonuses_paid)
@@ -461,6 +460,23 @@ def _apply_sale(
     actions += [repo.new_entry_action(e) for e in entries]
     _transact(ctx, actions, dedupe_positions)
     return Outcome("applied", f"{len(entries)} commission(s) for {binding.partner_id}")
+
+
+# ---------------------------------------------------------------- cancellations
+def _cancel(ctx: AppContext, event: dict[str, Any], ended: SubscriptionEnded) -> Outcome:
+    """Remember when the customer's subscription was cancelled: its invoices paid later earn no share."""
+    repo = ctx.commissions
+    binding = repo.find_attribution(ended.customer_id)
+    if binding is None:
+        return _record_only(ctx, event, Outcome("unattributed"))
+    if ended.subscription_id in binding.cancelled_subscriptions:
+        return _record_only(ctx, event, Outcome("duplicate"))
+    cancelled = {**binding.cancelled_subscriptions, ended.subscription_id: ended.cancelled_at}
+    updated = binding.model_copy(update={"cancelled_subscriptions": cancelled, "version": binding.version + 1})
+    _transact(
+        ctx, [repo.event_action(_event_record(ctx, event)), repo.versioned_put_action(updated, binding.version)], 1
+    )
+    return Outcome("applied", f"subscription {ended.subscription_id} cancelled")
 
 
 # ---------------------------------------------------------------- refunds, disputes, links

@@ -12,6 +12,7 @@ Definitions (docs/commissions.md repeats them):
   earns the new rate; below the first tier the plan's sale_rate applies.
 - recurring scope counts the customer's paid sales: first_payment (the 1st only), invoices N (the first N),
   months N (paid before first payment + N calendar months), lifetime.
+- cancellation: an invoice of a subscription paid after its cancellation earns no revenue share.
 - first_sale_flat: on the customer's first paid sale. renewal_bonus: once per subscription, on its first
   renewal invoice (billing_reason subscription_cycle). revenue_bonus: once, on the sale that makes lifetime
   revenue in the bonus currency reach the threshold.
@@ -61,6 +62,7 @@ class CustomerHistory:
     paid_sales: int = 0
     first_paid_at: datetime | None = None
     renewed_subscriptions: frozenset[str] = frozenset()
+    cancelled_subscriptions: Mapping[str, datetime] = field(default_factory=dict)  # id -> cancelled at
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,16 @@ def evaluate_sale(
         if first_sale and plan.first_sale_flat is not None and plan.first_sale_flat.currency == currency:
             entries.append(EarnedEntry(RULE_FIRST_SALE, plan.first_sale_flat))
         rate = tier_rate(plan, revenue_after, customers_after)
-        if rate is not None and in_recurring_scope(plan, history.paid_sales + 1, first_paid_at, sale.paid_at):
+        cancelled_at = history.cancelled_subscriptions.get(sale.subscription_id or "")
+        # A cancelled subscription stops the revenue share: an invoice paid after the cancellation (a final
+        # proration, say) earns nothing; one paid before it still does, even if delivered after it. (An
+        # invoice applied before a late cancellation event keeps its commission: nothing is clawed back.)
+        ended = cancelled_at is not None and sale.paid_at > cancelled_at
+        if (
+            rate is not None
+            and not ended
+            and in_recurring_scope(plan, history.paid_sales + 1, first_paid_at, sale.paid_at)
+        ):
             entries.append(EarnedEntry(RULE_SALE_RATE, sale.net.times_rate(rate)))
         if (
             plan.renewal_bonus is not None
@@ -160,7 +171,10 @@ def evaluate_sale(
     return SaleEvaluation(
         entries=tuple(e for e in entries if e.amount.amount > 0),
         history=CustomerHistory(
-            paid_sales=history.paid_sales + 1, first_paid_at=first_paid_at, renewed_subscriptions=frozenset(renewed)
+            paid_sales=history.paid_sales + 1,
+            first_paid_at=first_paid_at,
+            renewed_subscriptions=frozenset(renewed),
+            cancelled_subscriptions=history.cancelled_subscriptions,
         ),
         totals=PartnerTotals(
             revenue={**totals.revenue, currency: revenue_after},

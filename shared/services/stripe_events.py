@@ -84,6 +84,7 @@ class SubscriptionEnded:
 
     subscription_id: str
     customer_id: str
+    cancelled_at: datetime
 
 
 Fact = CheckoutCompleted | InvoicePaid | PaymentLinked | RefundFact | DisputeFact | SubscriptionEnded
@@ -176,7 +177,9 @@ def parse_event(event: dict[str, Any]) -> Fact | None:
     customer = _id(obj.get("customer"))
     if not customer:
         raise UnusableEvent(f"subscription {obj['id']} without customer")
-    return SubscriptionEnded(subscription_id=str(obj["id"]), customer_id=customer)
+    # ended_at: when the subscription stopped; canceled_at: when the cancellation was asked (maybe earlier).
+    ended = obj.get("ended_at") or obj.get("canceled_at")
+    return SubscriptionEnded(subscription_id=str(obj["id"]), customer_id=customer, cancelled_at=_epoch(ended, created))
 
 
 def _checkout(session: dict[str, Any], created: int) -> CheckoutCompleted:

@@ -308,3 +308,19 @@ def test_a_paying_customer_marks_its_email_for_the_leads_feature(
     deliver(api, sp.event("checkout.session.completed", session))
     marker = ctx.table.get(keys.customer_email("default", keys.sha256_hex("buyer@customer.example")))
     assert marker is not None and marker["stripe_customer_id"] == "cus_mail"
+
+
+def test_cancellation_stops_the_revenue_share(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    # Given a referred subscription cancelled (ended) at T
+    subscribe(api, partner, "cus_cancel")
+    ended = sp.subscription_deleted(subscription="sub_c", customer="cus_cancel")
+    assert deliver(api, sp.event("customer.subscription.deleted", ended)).json["outcome"] == "applied"
+    assert deliver(api, sp.event("customer.subscription.deleted", ended)).json["outcome"] == "duplicate"
+    # When an invoice paid before T arrives late, and a final invoice is paid after T
+    before = sp.invoice(customer="cus_cancel", subscription="sub_c", paid_at=ended["ended_at"] - 86400)
+    after = sp.invoice(customer="cus_cancel", subscription="sub_c", paid_at=ended["ended_at"] + 60)
+    deliver(api, sp.event("invoice.paid", before))
+    deliver(api, sp.event("invoice.paid", after))
+    # Then only the invoice paid before the cancellation earns
+    entries = ctx.commissions.all_for_partner(partner["partner_id"])
+    assert [(e.source.invoice_id, e.amount.amount) for e in entries] == [(before["id"], 2000)]

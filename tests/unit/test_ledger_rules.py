@@ -179,3 +179,14 @@ def test_partial_refunds_add_up_to_the_share_and_never_exceed_the_commission(
     refunded = min(sum(cuts), paid)
     assert reversed_total == Money.of(commission, "USD").prorate(refunded, paid).amount
     assert 0 <= reversed_total <= commission
+
+
+def test_an_invoice_paid_after_its_subscription_was_cancelled_earns_no_share() -> None:
+    terms = plan(sale_rate=Decimal("0.1"), renewal_bonus=Money.of(100, "USD"))
+    history = ledger.CustomerHistory(paid_sales=1, first_paid_at=T0, cancelled_subscriptions={"sub_1": T0})
+    late = ledger.evaluate_sale(
+        terms, sale(1000, paid_at=datetime(2026, 2, 1, tzinfo=UTC)), history, ledger.PartnerTotals()
+    )
+    on_time = ledger.evaluate_sale(terms, sale(1000, paid_at=T0), history, ledger.PartnerTotals())
+    assert "sale_rate" not in earned(late) and earned(on_time)["sale_rate"] == 100
+    assert late.totals.revenue == {"USD": 1000}  # still referred revenue
