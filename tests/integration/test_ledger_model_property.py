@@ -42,8 +42,9 @@ def histories(draw: st.DrawFn) -> tuple[ModelPlan, list[ModelInvoice], list[str]
     invoices: list[ModelInvoice] = []
     customers = [sp.new_id("cus") for _ in range(draw(st.integers(1, 2)))]
     for customer in customers:
+        one_off = draw(st.booleans())
         subscription = sp.new_id("sub")
-        for number in range(draw(st.integers(1, 3))):
+        for number in range(1 if one_off else draw(st.integers(1, 3))):
             amount = draw(st.integers(1, 30_000))
             refunds: list[int] = []
             left = amount
@@ -55,14 +56,15 @@ def histories(draw: st.DrawFn) -> tuple[ModelPlan, list[ModelInvoice], list[str]
                 left -= part
             invoices.append(
                 ModelInvoice(
-                    invoice_id=sp.new_id("in"),
+                    invoice_id=sp.new_id("cs_test" if one_off else "in"),
                     customer=customer,
-                    subscription=subscription,
+                    subscription="" if one_off else subscription,
                     amount=amount,
                     tax=draw(st.integers(0, amount // 5)),
                     renewal=number > 0,
                     refunds=tuple(refunds),
                     dispute=draw(st.sampled_from([None, None, "open", "won", "lost"])),
+                    one_off=one_off,
                 )
             )
     return plan, invoices, customers
@@ -73,22 +75,36 @@ def events_for(
 ) -> list[tuple[tuple[str, str] | None, dict[str, Any]]]:
     """Every Stripe event of the history, tagged ("checkout", customer) / ("invoice", id) for the model."""
     out: list[tuple[tuple[str, str] | None, dict[str, Any]]] = []
+    one_offs = {i.customer: i for i in invoices if i.one_off}
     for customer in customers:
-        session = sp.checkout_session(customer=customer, client_reference_id=token, subscription="sub_x")
+        sale = one_offs.get(customer)
+        if sale is None:
+            session = sp.checkout_session(customer=customer, client_reference_id=token, subscription="sub_x")
+        else:
+            session = sp.checkout_session(
+                customer=customer,
+                client_reference_id=token,
+                mode="payment",
+                amount_total=sale.amount,
+                amount_tax=sale.tax,
+                payment_intent=f"pi_{sale.invoice_id}",
+                session_id=sale.invoice_id,
+            )
         out.append((("checkout", customer), sp.event("checkout.session.completed", session)))
     for inv in invoices:
         pi = f"pi_{inv.invoice_id}"
-        body = sp.invoice(
-            customer=inv.customer,
-            subscription=inv.subscription,
-            amount_paid=inv.amount,
-            tax=inv.tax,
-            billing_reason="subscription_cycle" if inv.renewal else "subscription_create",
-            invoice_id=inv.invoice_id,
-        )
-        out.append((("invoice", inv.invoice_id), sp.event("invoice.paid", body)))
-        link = sp.invoice_payment(invoice_id=inv.invoice_id, payment_intent=pi, amount=inv.amount)
-        out.append((None, sp.event("invoice_payment.paid", link)))
+        if not inv.one_off:
+            body = sp.invoice(
+                customer=inv.customer,
+                subscription=inv.subscription,
+                amount_paid=inv.amount,
+                tax=inv.tax,
+                billing_reason="subscription_cycle" if inv.renewal else "subscription_create",
+                invoice_id=inv.invoice_id,
+            )
+            out.append((("invoice", inv.invoice_id), sp.event("invoice.paid", body)))
+            link = sp.invoice_payment(invoice_id=inv.invoice_id, payment_intent=pi, amount=inv.amount)
+            out.append((None, sp.event("invoice_payment.paid", link)))
         for amount in inv.refunds:
             out.append((None, sp.event("refund.created", sp.refund(payment_intent=pi, amount=amount))))
         if inv.refunds:
@@ -96,26 +112,14 @@ def events_for(
             out.append((None, sp.event("charge.refunded", charge)))
         if inv.dispute:
             dp = sp.new_id("dp")
-            out.append(
-                (
-                    None,
-                    sp.event(
-                        "charge.dispute.created",
-                        sp.dispute(payment_intent=pi, status="needs_response", dispute_id=dp, amount=inv.amount),
-                    ),
-                )
-            )
+            opened = sp.dispute(payment_intent=pi, status="needs_response", dispute_id=dp, amount=inv.amount)
+            out.append((None, sp.event("charge.dispute.created", opened)))
             if inv.dispute != "open":
-                out.append(
-                    (
-                        None,
-                        sp.event(
-                            "charge.dispute.closed",
-                            sp.dispute(payment_intent=pi, status=inv.dispute, dispute_id=dp, amount=inv.amount),
-                        ),
-                    )
-                )
+                closed = sp.dispute(payment_intent=pi, status=inv.dispute, dispute_id=dp, amount=inv.amount)
+                out.append((None, sp.event("charge.dispute.closed", closed)))
     for customer in customers:
+        if customer in one_offs:
+            continue
         sub = next(i.subscription for i in invoices if i.customer == customer)
         out.append(
             (
@@ -186,7 +190,7 @@ def test_stored_ledger_equals_the_model(
     actual: dict[tuple[str, str], tuple[int, int, bool]] = {}
     for entry in originals.values():
         reversed_total = -sum(r.amount.amount for r in stored if r.reverses == entry.commission_id)
-        actual[(str(entry.source.invoice_id), entry.rule)] = (
+        actual[(str(entry.source.invoice_id or entry.source.checkout_session_id), entry.rule)] = (
             entry.amount.amount,
             reversed_total,
             entry.status.value == "held",

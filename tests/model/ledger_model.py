@@ -42,6 +42,7 @@ class ModelInvoice:
     renewal: bool
     refunds: tuple[int, ...] = ()
     dispute: str | None = None  # None, "open", "won", "lost"
+    one_off: bool = False  # a payment-mode Checkout Session (invoice_id is then the session id)
 
 
 @dataclass
@@ -110,14 +111,17 @@ class LedgerModel:
 
 
 def paid_order(deliveries: list[tuple[str, str]], invoices: dict[str, ModelInvoice]) -> list[str]:
-    """Invoice ids in the order the handler applies them, from the delivery order of
-    ("checkout", customer) and ("invoice", invoice_id) deliveries (duplicates included)."""
+    """Sale ids in the order the handler applies them, from the delivery order of ("checkout", customer)
+    and ("invoice", invoice_id) deliveries (duplicates included)."""
     bound: set[str] = set()
     parked: dict[str, list[str]] = {}
     applied: list[str] = []
+    one_offs = {i.customer: i.invoice_id for i in invoices.values() if i.one_off}
     for kind, ref in deliveries:
         if kind == "checkout" and ref not in bound:
             bound.add(ref)
+            if ref in one_offs:  # a payment checkout binds and is the sale, before any parked invoice
+                applied.append(one_offs[ref])
             applied += [i for i in sorted(parked.pop(ref, [])) if i not in applied]
         elif kind == "invoice" and ref not in applied:
             customer = invoices[ref].customer
