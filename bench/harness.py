@@ -10,6 +10,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,19 +27,23 @@ class RequestCounter:
 
     count: int = 0
     by_operation: dict[str, int] = field(default_factory=dict)
+    # botocore fires the event on the calling thread; the payout run calls from 16 threads at once.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def attach(self, client: Any) -> None:
         """Start counting calls of this client."""
         client.meta.events.register("before-call.dynamodb.*", self._on_call)
 
     def _on_call(self, model: Any, **_: Any) -> None:
-        self.count += 1
-        self.by_operation[model.name] = self.by_operation.get(model.name, 0) + 1
+        with self._lock:
+            self.count += 1
+            self.by_operation[model.name] = self.by_operation.get(model.name, 0) + 1
 
     def reset(self) -> None:
         """Back to zero."""
-        self.count = 0
-        self.by_operation.clear()
+        with self._lock:
+            self.count = 0
+            self.by_operation.clear()
 
 
 @dataclass
