@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api.deps import dump, get_context, json_response
 from shared.services import payout_run
+from shared.services.payout_trigger import start_payout_run
 from shared.services.payouts import manual_export_csv, statement_csv
 
 router = Router()
@@ -25,6 +26,14 @@ PeriodPath = Annotated[str, PathParam(pattern=PERIOD_PATTERN)]
 PartnerId = Annotated[str, PathParam(min_length=1, max_length=64)]
 Currency = Annotated[str, PathParam(pattern=r"^[A-Za-z]{3}$")]
 StatementFormat = Annotated[str, Query(pattern=r"^(json|csv)$")]
+
+
+class RunPayouts(BaseModel):
+    """POST /admin/payouts/run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(pattern=PERIOD_PATTERN, description="the month to pay, YYYY-MM")
 
 
 class MarkPaid(BaseModel):
@@ -60,6 +69,12 @@ def preview_payouts(period: Period):
     ctx = get_context()
     run = payout_run.PayoutRun(ctx, None, timezone=os.environ.get("PAYOUT_TIMEZONE") or "UTC")
     return json_response(run.preview(period))
+
+
+@router.post("/admin/payouts/run")
+def run_payouts(body: Annotated[RunPayouts, Body()]):
+    status, result = start_payout_run(get_context(), body.period)
+    return json_response(result, status)
 
 
 @router.get("/admin/payouts/export.csv")
