@@ -102,7 +102,10 @@ build-SharedLayer:
 	mkdir -p "$(ARTIFACTS_DIR)/python"
 	cp -R shared "$(ARTIFACTS_DIR)/python/shared"
 	find "$(ARTIFACTS_DIR)/python/shared" -name '__pycache__' -prune -exec rm -rf {} +
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+	# Ship bytecode: a cold start then loads .pyc instead of compiling (the redirect's import budget).
+	# unchecked-hash: valid whatever mtimes the zip gives the sources.
+	$(PYTHON) -m compileall -q --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)/python/shared"
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-conflicts -r requirements.txt \
 		--target "$(ARTIFACTS_DIR)/python" --platform manylinux2014_aarch64 \
 		--implementation cp --python-version 3.11 --only-binary=:all:
 
