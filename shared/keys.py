@@ -268,11 +268,6 @@ def payout_open_partition(shard: int) -> str:
     return f"PAYOUTS_OPEN#{shard:02d}"
 
 
-def payout_run(period: str) -> Key:
-    """The state of a period's payout run (resumable progress)."""
-    return {"pk": f"PAYOUT_RUN#{period}", "sk": "RUN"}
-
-
 # ---------------------------------------------------------------- Stripe: sales, payments, partner totals
 def commission_sale(sale_id: str) -> Key:
     """A referred sale (an invoice, or a payment-mode checkout session): its base amounts, its partner, the

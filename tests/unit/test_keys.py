@@ -9,7 +9,10 @@ import re
 from shared import keys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-KEY_PREFIX = re.compile(r"^(PROGRAM|PARTNER|LINK|LEAD|CUSTOMER|STRIPE_EVENT|FACT|PAYOUT|PAYOUTS|PAYABLE|APIKEY|RATE)#")
+KEY_PREFIX = re.compile(
+    r"^(PROGRAM|PARTNER|LINK|LEAD|CUSTOMER|STRIPE_EVENT|FACT|PAYOUT|PAYOUTS|PAYOUTS_OPEN|PAYOUT_RUN|PAYABLE|APIKEY|RATE"
+    r"|SALE|PAYMENT|COMMISSION|PLAN|DUPLICATE|PARKED)#"
+)
 
 
 def test_no_module_but_keys_builds_a_key_string() -> None:
