@@ -18,35 +18,19 @@ from urllib.parse import urlencode
 from bench.harness import BenchContext, RequestCounter, percentiles, row, time_calls
 from devstack.lambda_runtime import LocalLambdas, http_event, to_http_response
 from shared.api import deps
-from shared.clock import SystemClock
-from shared.dynamo import Table
 from shared.models.lead import AttributionMethod, LeadSource, LeadStatus
 from shared.money import Money
-from shared.services import leads, links, partners, programs
+from shared.services import leads, programs
 from shared.services.context import AppContext
-from shared.settings import Settings
 
 ITERATIONS = 300
 
 
 def _context(bench: BenchContext) -> AppContext:
-    table = Table(client=bench.client, name=bench.new_table("leads"))
-    ctx = AppContext(table=table, settings=Settings(table_name=table.name, program_id="default"), clock=SystemClock())
-    programs.create_plan(ctx, programs.PlanInput(plan_id="leads", name="Leads", lead_bounty=Money.of(5000, "USD")))
-    programs.save_program(
-        ctx,
-        programs.ProgramSettings(
-            name="Bench",
-            allowed_destination_domains=["acme.example"],
-            landing_url="https://www.acme.example/",
-            fallback_url="https://www.acme.example/",
-            thank_you_url="https://www.acme.example/thanks",
-            default_plan_id="leads",
-            lead_rate_limit_per_ip=10_000,
-        ),
+    plan = programs.PlanInput(plan_id="leads", name="Leads", lead_bounty=Money.of(5000, "USD"))
+    ctx, _ = bench.program_context(
+        "leads", plan, thank_you_url="https://www.acme.example/thanks", lead_rate_limit_per_ip=10_000
     )
-    partner = partners.create_partner(ctx, partners.PartnerInput(name="Ada", email="ada@partner.example"))
-    links.create_link(ctx, partner.partner_id, links.LinkInput(code="bench-link"))
     return ctx
 
 

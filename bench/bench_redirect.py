@@ -21,12 +21,9 @@ from bench.harness import BenchContext, RequestCounter, percentiles, row
 from functions.redirect import app as redirect_app
 from shared import keys
 from shared.clicks import shard_of, utc_day, visitor_hash, visitor_salt
-from shared.clock import SystemClock
 from shared.dynamo import Table, serialize
 from shared.repositories.clicks import record_click_request
-from shared.services import links, partners, programs
-from shared.services.context import AppContext
-from shared.settings import Settings
+from shared.services import links
 
 ITERATIONS = 2500
 WARMUP = 100
@@ -41,24 +38,13 @@ SECRET = "bench-click-token-secret"  # noqa: S105 - a local benchmark key
 
 
 def _seed(bench: BenchContext) -> Table:
-    table = Table(client=bench.client, name=bench.new_table("redirect"))
-    ctx = AppContext(table=table, settings=Settings(table_name=table.name, program_id="default"), clock=SystemClock())
-    programs.save_program(
-        ctx,
-        programs.ProgramSettings(
-            name="Bench",
-            allowed_destination_domains=["acme.example"],
-            landing_url="https://www.acme.example/",
-            fallback_url="https://www.acme.example/partners",
-        ),
-    )
-    partner = partners.create_partner(ctx, partners.PartnerInput(name="Ada", email="ada@partner.example"))
+    ctx, partner_id = bench.program_context("redirect")
     links.create_link(
         ctx,
-        partner.partner_id,
+        partner_id,
         links.LinkInput(code=CODE, destination="https://www.acme.example/pricing", utm={"utm_source": "partner"}),
     )
-    return table
+    return ctx.table
 
 
 def _event(ip: str, user_agent: str = BROWSER, method: str = "GET") -> dict[str, Any]:

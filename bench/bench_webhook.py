@@ -20,12 +20,9 @@ from bench.harness import BenchContext, RequestCounter, percentiles, row, time_c
 from devstack.lambda_runtime import LocalLambdas, http_event, to_http_response
 from shared import click_token
 from shared.api import deps
-from shared.clock import SystemClock
-from shared.dynamo import Table
-from shared.services import links, partners, programs
+from shared.services import programs
 from shared.services.commission_webhook import handle_event
 from shared.services.context import AppContext
-from shared.settings import Settings
 from tests.helpers import stripe_payloads as sp
 
 ITERATIONS = 300
@@ -33,22 +30,8 @@ SECRET = "whsec_bench_secret"  # noqa: S105 - a local benchmark signing secret
 
 
 def _context(bench: BenchContext) -> tuple[AppContext, str]:
-    table = Table(client=bench.client, name=bench.new_table("webhook"))
-    ctx = AppContext(table=table, settings=Settings(table_name=table.name, program_id="default"), clock=SystemClock())
-    programs.create_plan(ctx, programs.PlanInput(plan_id="std", name="Standard", sale_rate=Decimal("0.2")))
-    programs.save_program(
-        ctx,
-        programs.ProgramSettings(
-            name="Bench",
-            allowed_destination_domains=["acme.example"],
-            landing_url="https://www.acme.example/",
-            fallback_url="https://www.acme.example/",
-            default_plan_id="std",
-        ),
-    )
-    partner = partners.create_partner(ctx, partners.PartnerInput(name="Ada", email="ada@partner.example"))
-    links.create_link(ctx, partner.partner_id, links.LinkInput(code="bench-link"))
-    return ctx, partner.partner_id
+    plan = programs.PlanInput(plan_id="std", name="Standard", sale_rate=Decimal("0.2"))
+    return bench.program_context("webhook", plan)
 
 
 def run(bench: BenchContext) -> None:

@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devstack.dynamodb_local import DynamoDBLocal, create_table, free_port, local_environment, make_local_client
+from shared.dynamo import Table
+from shared.services import links, partners, programs
+from shared.services.context import AppContext
+from shared.settings import Settings
 
 _tables = itertools.count()
 
@@ -70,6 +74,28 @@ class BenchContext:
         name = f"{prefix}-{next(_tables)}"
         create_table(self.client, name)
         return name
+
+    def program_context(
+        self, prefix: str, plan: programs.PlanInput | None = None, **program_fields: Any
+    ) -> tuple[AppContext, str]:
+        """A fresh table holding a program on acme.example (with `plan` as its default plan and
+        `program_fields` on top) and partner Ada with her link `bench-link`: (context, Ada's partner id)."""
+        table = Table(client=self.client, name=self.new_table(prefix))
+        ctx = AppContext(table=table, settings=Settings(table_name=table.name, program_id="default"))
+        if plan is not None:
+            programs.create_plan(ctx, plan)
+            program_fields.setdefault("default_plan_id", plan.plan_id)
+        fields: dict[str, Any] = {
+            "name": "Bench",
+            "allowed_destination_domains": ["acme.example"],
+            "landing_url": "https://www.acme.example/",
+            "fallback_url": "https://www.acme.example/partners",
+            **program_fields,
+        }
+        programs.save_program(ctx, programs.ProgramSettings(**fields))
+        ada = partners.create_partner(ctx, partners.PartnerInput(name="Ada", email="ada@partner.example"))
+        links.create_link(ctx, ada.partner_id, links.LinkInput(code="bench-link"))
+        return ctx, ada.partner_id
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:

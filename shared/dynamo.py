@@ -84,10 +84,10 @@ def _from_dynamo_value(value: Any) -> Any:
     return value
 
 
-def make_client(endpoint_url: str | None = None) -> Any:
-    """A DynamoDB client; `DYNAMODB_ENDPOINT` points it at DynamoDB Local."""
+def make_client(endpoint_url: str | None = None, config: Config | None = None) -> Any:
+    """A DynamoDB client; `DYNAMODB_ENDPOINT` points it at DynamoDB Local. `config` overrides the timeouts."""
     endpoint = endpoint_url or os.environ.get("DYNAMODB_ENDPOINT") or None
-    config = Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=2, read_timeout=5)
+    config = config or Config(retries={"max_attempts": 4, "mode": "standard"}, connect_timeout=2, read_timeout=5)
     kwargs: dict[str, Any] = {"config": config}
     if endpoint:
         kwargs.update(

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from shared.dynamo import Table
+from shared.dynamo import Table, make_client
 from shared.repositories.clicks import ClickRepository
 from shared.services.redirect import Redirector, Visit
 
@@ -37,16 +37,7 @@ def click_token_secret() -> str | None:
 
 def build_redirector() -> Redirector:
     """The redirector of this container, from its environment."""
-    kwargs: dict[str, Any] = {"config": _CLIENT_CONFIG}
-    endpoint = os.environ.get("DYNAMODB_ENDPOINT")
-    if endpoint:
-        kwargs.update(
-            endpoint_url=endpoint,
-            region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-            aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "local"),
-            aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
-        )
-    table = Table(client=boto3.client("dynamodb", **kwargs), name=os.environ.get("TABLE_NAME", ""))
+    table = Table(client=make_client(config=_CLIENT_CONFIG), name=os.environ.get("TABLE_NAME", ""))
     return Redirector(ClickRepository(table), os.environ.get("PROGRAM_ID", "default"), click_token_secret)
 
 
