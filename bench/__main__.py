@@ -7,6 +7,7 @@ import os
 import pkgutil
 import sys
 import time
+import warnings
 
 import bench
 from bench.harness import BenchContext
@@ -34,4 +35,6 @@ if __name__ == "__main__":
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    # Metrics are off in benchmarks; Powertools still warns once per flush that there was nothing to publish.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     sys.exit(main(sys.argv[1:]))
