@@ -38,12 +38,8 @@ SECRET = "bench-click-token-secret"  # noqa: S105 - a local benchmark key
 
 
 def _seed(bench: BenchContext) -> Table:
-    ctx, partner_id = bench.program_context("redirect")
-    links.create_link(
-        ctx,
-        partner_id,
-        links.LinkInput(code=CODE, destination="https://www.acme.example/pricing", utm={"utm_source": "partner"}),
-    )
+    link = links.LinkInput(code=CODE, destination="https://www.acme.example/pricing", utm={"utm_source": "partner"})
+    ctx, _ = bench.program_context("redirect", link=link)
     return ctx.table
 
 

@@ -76,10 +76,14 @@ class BenchContext:
         return name
 
     def program_context(
-        self, prefix: str, plan: programs.PlanInput | None = None, **program_fields: Any
+        self,
+        prefix: str,
+        plan: programs.PlanInput | None = None,
+        link: links.LinkInput | None = None,
+        **program_fields: Any,
     ) -> tuple[AppContext, str]:
         """A fresh table holding a program on acme.example (with `plan` as its default plan and
-        `program_fields` on top) and partner Ada with her link `bench-link`: (context, Ada's partner id)."""
+        `program_fields` on top) and partner Ada with `link` (default code `bench-link`): (context, Ada's id)."""
         table = Table(client=self.client, name=self.new_table(prefix))
         ctx = AppContext(table=table, settings=Settings(table_name=table.name, program_id="default"))
         if plan is not None:
@@ -94,7 +98,7 @@ class BenchContext:
         }
         programs.save_program(ctx, programs.ProgramSettings(**fields))
         ada = partners.create_partner(ctx, partners.PartnerInput(name="Ada", email="ada@partner.example"))
-        links.create_link(ctx, ada.partner_id, links.LinkInput(code="bench-link"))
+        links.create_link(ctx, ada.partner_id, link or links.LinkInput(code="bench-link"))
         return ctx, ada.partner_id
 
 
