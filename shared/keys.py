@@ -77,6 +77,10 @@ def partner_api_keys_partition(partner_id: str) -> str:
 
 
 # ---------------------------------------------------------------- referral links and clicks
+LINK_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"
+"""A referral code: it is the link's key, so its shape lives here (stdlib-only, for the redirect's hot path)."""
+
+
 def referral_link(code: str) -> Key:
     """A referral link by its code: the redirect's single GetItem/UpdateItem."""
     return {"pk": f"LINK#{code}", "sk": "LINK"}

@@ -11,7 +11,7 @@ from pydantic import Field
 from shared import keys
 from shared.models.base import Entity
 
-LINK_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"
+LINK_CODE_PATTERN = keys.LINK_CODE_PATTERN  # re-exported: the API models validate codes with it
 
 
 class LinkStatus(StrEnum):

@@ -7,30 +7,24 @@ from datetime import date, timedelta
 from typing import Any
 
 from shared.errors import BadRequest
-from shared.repositories.clicks import ClickRepository
+from shared.repositories.clicks import ClickRepository, DayCount
 from shared.services.context import AppContext
 
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+"""A UTC day in the `from`/`to` query parameters of the clicks routes."""
 DEFAULT_DAYS = 30
 MAX_DAYS = 92
 
 
 @dataclass(frozen=True)
-class DayClicks:
-    """One UTC day of a link: clicks (bots excluded) and unique visitors (salted IP + user agent)."""
-
-    day: str
-    clicks: int
-    unique_visitors: int
-
-
-@dataclass(frozen=True)
 class ClickReport:
-    """A link's clicks over a range of days, every day listed (zero when nobody clicked)."""
+    """A link's clicks over a range of days, every day listed (zero when nobody clicked); a day's clicks exclude
+    bots, its unique visitors are distinct salted hashes of IP and user agent."""
 
     code: str
     first_day: str
     last_day: str
-    days: list[DayClicks]
+    days: list[DayCount]
 
     def to_json(self) -> dict[str, Any]:
         """The body of the clicks routes. Range uniques are visitor-days: visitors are not linked across days."""
@@ -66,6 +60,5 @@ def link_clicks(ctx: AppContext, code: str, first: str | None, last: str | None)
     days = []
     for offset in range((last_day - first_day).days + 1):
         day = (first_day + timedelta(days=offset)).isoformat()
-        count = counts.get(day)
-        days.append(DayClicks(day, count.clicks if count else 0, count.unique_visitors if count else 0))
+        days.append(counts.get(day) or DayCount(day, clicks=0, unique_visitors=0))
     return ClickReport(code, first_day.isoformat(), last_day.isoformat(), days)

@@ -21,12 +21,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from shared import click_token
+from shared import click_token, keys
 from shared.clicks import is_bot, shard_of, utc_day, visitor_hash, visitor_salt
+from shared.clock import from_iso
 from shared.repositories.clicks import ClickRepository
 from shared.urls import host_allowed, safe_destination
 
@@ -39,7 +39,7 @@ COOKIE_NAME = "rp_click"
 REF_PARAM = "ref"
 CLICK_ID_PARAM = "click_id"
 DEEP_LINK_PARAM = "to"
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$")  # models.link.LINK_CODE_PATTERN, without pydantic
+_CODE = re.compile(keys.LINK_CODE_PATTERN)
 
 T = TypeVar("T")
 
@@ -107,7 +107,7 @@ class ProgramView:
 
 def _epoch(iso: str) -> float | None:
     try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+        return from_iso(iso).timestamp()
     except ValueError:
         return None
 

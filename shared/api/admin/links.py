@@ -14,8 +14,6 @@ from shared.services import clicks, links
 
 router = Router()
 
-DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-
 
 @router.post("/admin/partners/<partner_id>/links")
 def create_link(partner_id: Annotated[str, PathParam(max_length=64)], link: Annotated[links.LinkInput, Body()]):
@@ -44,7 +42,7 @@ def update_link_status(
 @router.get("/admin/links/<code>/clicks")
 def link_clicks(
     code: Annotated[str, PathParam(pattern=LINK_CODE_PATTERN)],
-    first_day: Annotated[str | None, Query(alias="from", pattern=DAY_PATTERN)] = None,
-    last_day: Annotated[str | None, Query(alias="to", pattern=DAY_PATTERN)] = None,
+    first_day: Annotated[str | None, Query(alias="from", pattern=clicks.DAY_PATTERN)] = None,
+    last_day: Annotated[str | None, Query(alias="to", pattern=clicks.DAY_PATTERN)] = None,
 ):
     return json_response(clicks.link_clicks(get_context(), code, first_day, last_day).to_json())

@@ -15,8 +15,6 @@ from shared.services import clicks, links
 
 router = Router()
 
-DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-
 
 def _base_url() -> str:
     configured = get_context().settings.public_base_url
@@ -39,8 +37,8 @@ def list_my_links():
 @router.get("/partner/links/<code>/clicks")
 def my_link_clicks(
     code: Annotated[str, PathParam(pattern=LINK_CODE_PATTERN)],
-    first_day: Annotated[str | None, Query(alias="from", pattern=DAY_PATTERN)] = None,
-    last_day: Annotated[str | None, Query(alias="to", pattern=DAY_PATTERN)] = None,
+    first_day: Annotated[str | None, Query(alias="from", pattern=clicks.DAY_PATTERN)] = None,
+    last_day: Annotated[str | None, Query(alias="to", pattern=clicks.DAY_PATTERN)] = None,
 ):
     ctx = get_context()
     links.partner_link(ctx, current_partner_id(router), code)
