@@ -82,7 +82,8 @@ class LocalLambdas:
         # Exact paths first, then the fewest parameters: API Gateway's "most specific route wins".
         self.matchers.sort(key=lambda m: (m.route.path.count("{"), -len(m.route.path)))
         self._handlers: dict[str, Handler] = {}
-        self._locks = {name: threading.Lock() for name in self.specs}
+        self._locks: dict[tuple[str, int], threading.Lock] = {}
+        self._locks_guard = threading.Lock()
 
     def handler(self, name: str) -> Handler:
         """The loaded handler of function `name`."""
@@ -90,9 +91,16 @@ class LocalLambdas:
             self._handlers[name] = load_handler(self.specs[name])
         return self._handlers[name]
 
-    def invoke(self, name: str, event: dict[str, Any]) -> Any:
-        """Invoke a function with an event, as Lambda would (one invocation at a time per function)."""
-        with self._locks[name]:
+    def invoke(self, name: str, event: dict[str, Any], *, container: int = 0) -> Any:
+        """Invoke a function with an event, as Lambda would: one invocation at a time per container.
+
+        The gateway uses container 0, so each function behaves as one warm container. Tests of concurrent
+        deliveries pass distinct containers to run invocations at the same time, as Lambda scales out (the
+        module is loaded once, so this suits handlers that keep no per-request state in module globals).
+        """
+        with self._locks_guard:
+            lock = self._locks.setdefault((name, container), threading.Lock())
+        with lock:
             return self.handler(name)(event, LambdaContext(self.specs[name]))
 
     def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:

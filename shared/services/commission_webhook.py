@@ -84,9 +84,9 @@ def _transact(ctx: AppContext, actions: list[dict[str, Any]], dedupe_positions: 
     try:
         ctx.commissions.transact(actions)
     except TransactionCancelled as error:
-        if any(reason == "ConditionalCheckFailed" for reason in error.reasons[:dedupe_positions]):
+        if any(i < dedupe_positions for i in error.failed_conditions):
             raise AlreadyApplied from error
-        if any(reason in ("ConditionalCheckFailed", "TransactionConflict") for reason in error.reasons):
+        if error.conflicted or error.failed_conditions:
             raise Conflicted from error
         raise
 
@@ -235,12 +235,14 @@ def _checkout(ctx: AppContext, event: dict[str, Any], checkout: CheckoutComplete
     outcome = Outcome("unattributed")
     if binding is not None:
         outcome = Outcome("applied", f"customer bound to {binding.partner_id}")
-        if checkout.mode == "payment" and checkout.paid and checkout.amount_paid and checkout.net:
+        # Money is truthy even at zero: a free checkout (100 % coupon, no payment required) earns nothing.
+        amount_paid, net = checkout.amount_paid, checkout.net
+        if checkout.mode == "payment" and checkout.paid and amount_paid and amount_paid.amount > 0 and net:
             sale = ledger.PaidSale(
                 sale_id=checkout.session_id,
                 customer_id=customer_id,
-                amount_paid=checkout.amount_paid,
-                net=checkout.net,
+                amount_paid=amount_paid,
+                net=net,
                 paid_at=checkout.created_at,
             )
             result = _with_retries(
@@ -325,14 +327,14 @@ def _park(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) -> Outco
         expires_at=int((ctx.clock.now() + timedelta(days=EVENT_RECORD_DAYS)).timestamp()),
     )
     try:
-        ctx.commissions.transact(
-            [
-                ctx.commissions.event_action(_event_record(ctx, event)),
-                ctx.commissions.plain_put_action(parked.to_item()),
-            ]
-        )
-    except TransactionCancelled:
+        actions = [
+            ctx.commissions.event_action(_event_record(ctx, event)),
+            ctx.commissions.plain_put_action(parked.to_item()),
+        ]
+        _transact(ctx, actions, 1)
+    except AlreadyApplied:
         return Outcome("duplicate")
+    # Anything else (throttling, a conflict) propagates: the handler answers 500 and Stripe retries.
     # The checkout may have bound the customer between our read and the park: then apply it ourselves
     # (the business fact makes sure the checkout's replay of parked sales and this one count it once).
     if ctx.commissions.find_attribution(invoice.customer_id) is not None:
@@ -447,11 +449,12 @@ def _apply_sale(
         repo.versioned_put_action(new_binding, binding.version),
         repo.versioned_put_action(new_totals, totals.version),
     ]
-    if payment_id and (payment is None or payment.sale_id != sale.sale_id):
-        linked = (payment or PaymentRecord(payment_id=payment_id)).model_copy(
-            update={"sale_id": sale.sale_id, "version": (payment.version if payment else 0) + 1}
-        )
-        actions.append(repo.versioned_put_action(linked, payment.version if payment else 0))
+    if payment_id:
+        # Always written with its version, also when it is linked already: a refund or dispute reconciled
+        # concurrently bumps it, so this sale is then retried with the refund in view instead of missing it.
+        known = payment or PaymentRecord(payment_id=payment_id)
+        linked = known.model_copy(update={"sale_id": sale.sale_id, "version": known.version + 1})
+        actions.append(repo.versioned_put_action(linked, known.version))
         payment = linked
     # A refund or dispute that arrived before the payment is applied now, in the same transaction
     # (it may also hold the new entries, which are then written held).

@@ -55,8 +55,9 @@ class ApiClient:
         headers: dict[str, str] | None = None,
         query: dict[str, str] | None = None,
         source_ip: str = "203.0.113.7",
+        container: int = 0,
     ) -> ApiResponse:
-        """Send one request through the local gateway's routing."""
+        """Send one request through the local gateway's routing (distinct `container`s run concurrently)."""
         request_headers = {"user-agent": "pytest", "host": "api.test", **(headers or {})}
         raw: bytes | None
         if json_body is not None:
@@ -80,7 +81,7 @@ class ApiClient:
             path_parameters=params or None,
             source_ip=source_ip,
         )
-        response = to_http_response(lambdas().invoke(route.function, event))
+        response = to_http_response(lambdas().invoke(route.function, event, container=container))
         merged: dict[str, str] = {}
         for name, value in response.headers:
             key = name.lower()

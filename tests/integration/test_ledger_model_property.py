@@ -176,7 +176,7 @@ def test_stored_ledger_equals_the_model(
         tag, stripe_event = events[index]
         if concurrent:
             with ThreadPoolExecutor(2) as pool:
-                statuses = list(pool.map(lambda _, e=stripe_event: deliver(api, e).status, range(2)))
+                statuses = list(pool.map(lambda n, e=stripe_event: deliver(api, e, container=n).status, range(2)))
         else:
             statuses = [deliver(api, stripe_event).status]
         assert set(statuses) == {200}

@@ -17,10 +17,10 @@ from tests.helpers.api import ApiClient, ApiResponse
 from tests.helpers.factories import given_link, given_partner, given_plan, given_program
 
 
-def deliver(api: ApiClient, stripe_event: dict[str, Any]) -> ApiResponse:
-    """Stripe posts one signed event."""
+def deliver(api: ApiClient, stripe_event: dict[str, Any], container: int = 0) -> ApiResponse:
+    """Stripe posts one signed event (to Lambda container `container`: distinct ones run concurrently)."""
     body, headers = sp.signed(stripe_event)
-    return api.request("POST", "/webhooks/stripe", body=body, headers=headers)
+    return api.request("POST", "/webhooks/stripe", body=body, headers=headers, container=container)
 
 
 def ledger(ctx: AppContext, partner_id: str) -> list[tuple[str, int, str | None, str]]:
@@ -87,7 +87,7 @@ def test_subscription_checkout_binds_and_invoice_paid_pays_once(
     # When the first invoice is paid (10% tax) and Stripe delivers it twice, concurrently
     paid = sp.event("invoice.paid", sp.invoice(customer="cus_a", subscription="sub_1", amount_paid=11000, tax=1000))
     with ThreadPoolExecutor(2) as pool:
-        statuses = [r.status for r in pool.map(lambda _: deliver(api, paid), range(2))]
+        statuses = [r.status for r in pool.map(lambda n: deliver(api, paid, container=n), range(2))]
     # Then one commission of 20% of the amount excluding tax exists
     assert statuses == [200, 200]
     assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 2000, None, "pending")]
@@ -271,7 +271,7 @@ def test_concurrent_invoices_of_one_partner_pay_the_revenue_bonus_once(api: ApiC
         subscribe(api, partner, customer)
     events = [sp.event("invoice.paid", sp.invoice(customer=c, subscription=f"sub_{c}")) for c in customers]
     with ThreadPoolExecutor(4) as pool:
-        assert {r.status for r in pool.map(lambda e: deliver(api, e), events)} == {200}
+        assert {r.status for r in pool.map(lambda n: deliver(api, events[n], container=n), range(len(events)))} == {200}
     rows = ledger(ctx, partner["partner_id"])
     assert sorted(r[0] for r in rows) == ["revenue_bonus"] + ["sale_rate"] * 4
     totals = ctx.commissions.totals(partner["partner_id"])
@@ -324,3 +324,41 @@ def test_cancellation_stops_the_revenue_share(api: ApiClient, ctx: AppContext, p
     # Then only the invoice paid before the cancellation earns
     entries = ctx.commissions.all_for_partner(partner["partner_id"])
     assert [(e.source.invoice_id, e.amount.amount) for e in entries] == [(before["id"], 2000)]
+
+
+def test_a_free_payment_mode_checkout_earns_nothing(api: ApiClient, ctx: AppContext) -> None:
+    # Given a plan with a flat fee per first sale, and a referred visitor checking out for free (100 % coupon)
+    given_program(api)
+    plan = given_plan(api, sale_rate="0.2", first_sale_flat={"amount": 2500, "currency": "USD"})
+    partner = given_partner(api, plan_id=plan["plan_id"])
+    session = sp.checkout_session(
+        customer="cus_free", mode="payment", client_reference_id=click(partner, api), amount_total=0
+    )
+    # When Stripe reports the completed checkout
+    assert deliver(api, sp.event("checkout.session.completed", session)).status == 200
+    # Then the customer is bound but nothing was earned and no referred customer was counted
+    assert ledger(ctx, partner["partner_id"]) == []
+    assert ctx.commissions.totals(partner["partner_id"]).customers == 0
+
+
+def test_a_refund_racing_its_invoice_is_never_lost(api: ApiClient, ctx: AppContext, partner: dict[str, Any]) -> None:
+    # Given invoices whose payments Stripe already linked (invoice_payment.paid came first)
+    rounds = 6
+    invoices = []
+    for n in range(rounds):
+        subscribe(api, partner, f"cus_race{n}")
+        invoice = sp.invoice(customer=f"cus_race{n}", subscription=f"sub_race{n}", amount_paid=10000)
+        link = sp.invoice_payment(invoice_id=invoice["id"], payment_intent=f"pi_race{n}", amount=10000)
+        assert deliver(api, sp.event("invoice_payment.paid", link)).status == 200
+        invoices.append(invoice)
+    # When each invoice.paid and a full refund of its payment arrive at the same moment
+    for n, invoice in enumerate(invoices):
+        pair = [
+            sp.event("invoice.paid", invoice),
+            sp.event("refund.created", sp.refund(payment_intent=f"pi_race{n}", amount=10000)),
+        ]
+        with ThreadPoolExecutor(2) as pool:
+            assert {r.status for r in pool.map(lambda i, p=pair: deliver(api, p[i], container=i), range(2))} == {200}
+    # Then every commission was taken back in full: no refund was lost in the race
+    assert balance(ctx, partner["partner_id"]) == 0
+    assert len([r for r in ledger(ctx, partner["partner_id"]) if r[0] == "sale_rate" and r[2] is None]) == rounds
