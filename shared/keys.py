@@ -300,6 +300,12 @@ def partner_referral_totals(partner_id: str) -> Key:
     return {"pk": f"PARTNER#{partner_id}", "sk": "REFERRAL_TOTALS"}
 
 
+def sale_commission_id(sale_id: str, rule: str) -> str:
+    """The id of the entry a sale earns under one plan rule: derived, so a replay cannot append it twice, and
+    prefixed by the sale, so `sale_commissions_prefix` finds all of a sale's entries in one Query."""
+    return f"com_{sale_id}_{rule}"
+
+
 def sale_commissions_prefix(partner_id: str, sale_id: str) -> tuple[str, str]:
     """(pk, sk prefix) of every ledger entry of one sale (its commissions and their reversals)."""
-    return f"PARTNER#{partner_id}", f"COMMISSION#com_{sale_id}_"
+    return f"PARTNER#{partner_id}", f"COMMISSION#{sale_commission_id(sale_id, '')}"

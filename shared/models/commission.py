@@ -51,13 +51,13 @@ class CustomerAttribution(Entity):
 
 
 class CommissionStatus(StrEnum):
-    """pending (in its hold period) -> approved (payable) -> paid; held (disputed); reversed; voided."""
+    """pending (in its hold period) -> approved (payable) -> paid; held (disputed); voided. A reversal is a
+    new negative entry, not a status."""
 
     PENDING = "pending"
     APPROVED = "approved"
     HELD = "held"
     PAID = "paid"
-    REVERSED = "reversed"
     VOIDED = "voided"
 
 

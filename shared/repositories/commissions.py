@@ -163,14 +163,7 @@ class CommissionRepository:
 
     def entry_state_action(self, entry: Commission, expected_status: CommissionStatus) -> dict[str, Any]:
         """Move an unpaid entry to entry.status (hold/release), unless a payout claimed it meanwhile."""
-        expression, values = entry_state_update(entry)
-        return self.table.update_action(
-            keys.commission(entry.partner_id, entry.commission_id),
-            expression,
-            condition="attribute_not_exists(payout_id) AND #status = :expected",
-            names={"#status": "status"},
-            values={**values, ":expected": expected_status.value},
-        )
+        return self.table.update_action(**_entry_state_request(entry, expected_status))
 
     def plain_put_action(self, item: Mapping[str, Any]) -> dict[str, Any]:
         """An unconditional put (idempotent markers)."""
@@ -204,17 +197,23 @@ class CommissionRepository:
 
     def save_entry_state(self, entry: Commission, expected_status: CommissionStatus) -> None:
         """Approve early or void an unpaid entry (admin); Conflict when it changed or was paid meanwhile."""
-        expression, values = entry_state_update(entry)
         try:
-            self.table.update(
-                keys.commission(entry.partner_id, entry.commission_id),
-                expression,
-                condition="attribute_not_exists(payout_id) AND #status = :expected",
-                names={"#status": "status"},
-                values={**values, ":expected": expected_status.value},
-            )
+            self.table.update(**_entry_state_request(entry, expected_status))
         except ConditionFailed as error:
             raise Conflict(
                 f"commission {entry.commission_id!r} changed meanwhile (paid or updated); read it again",
                 code="commission_changed",
             ) from error
+
+
+def _entry_state_request(entry: Commission, expected_status: CommissionStatus) -> dict[str, Any]:
+    """The conditional update of an unpaid entry's state, shared by the transactional and the single write:
+    it applies only while no payout claimed the entry and its status is still the one read."""
+    expression, values = entry_state_update(entry)
+    return {
+        "key": keys.commission(entry.partner_id, entry.commission_id),
+        "update": expression,
+        "condition": "attribute_not_exists(payout_id) AND #status = :expected",
+        "names": {"#status": "status"},
+        "values": {**values, ":expected": expected_status.value},
+    }

@@ -398,7 +398,7 @@ def _apply_sale(
     )
     entries = [
         Commission(
-            commission_id=f"com_{sale.sale_id}_{earned.rule}",
+            commission_id=keys.sale_commission_id(sale.sale_id, earned.rule),
             partner_id=binding.partner_id,
             program_id=program.program_id,
             amount=earned.amount,
