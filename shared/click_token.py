@@ -19,6 +19,8 @@ import secrets
 from dataclasses import dataclass
 
 PREFIX = "c1_"
+COOKIE_NAME = "rp_click"
+"""The first-party cookie the redirect may set with the token, and the lead form reads."""
 _MAC_BYTES = 16
 _MAC_CHARS = 22  # base64url length of 16 bytes without padding
 _SEPARATOR = "|"

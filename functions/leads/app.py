@@ -16,6 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared import click_token
 from shared.api.deps import get_context, json_response
 from shared.errors import Forbidden
 from shared.http import error_response, make_resolver
@@ -24,8 +25,6 @@ from shared.models.program import Program
 from shared.observability import logger, metrics, tracer
 from shared.services import lead_rules, leads
 from shared.services.rate_limit import RateLimited
-
-CLICK_COOKIE = "rp_click"
 
 app = make_resolver()
 # The program of the request being answered, so CORS headers go on every answer, errors included.
@@ -62,7 +61,7 @@ def submit_lead():
     program = _program_for_origin()
     content_type = event.headers.get("content-type")
     data = lead_rules.parse_lead_body(event.decoded_body or "", content_type)
-    cookie_token = _cookie(event.cookies or [], CLICK_COOKIE)
+    cookie_token = _cookie(event.cookies or [], click_token.COOKIE_NAME)
     data = lead_rules.with_attribution(data, event.query_string_parameters or {}, cookie_token)
     form_post = lead_rules.media_type(content_type) == lead_rules.FORM_CONTENT_TYPE
     if lead_rules.is_honeypot_filled(data):

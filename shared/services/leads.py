@@ -9,6 +9,7 @@ comes in, the program's first/last-touch policy decides who holds it and the los
 from __future__ import annotations
 
 import random
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,10 +74,25 @@ ShortText = Annotated[Annotated[str, StringConstraints(max_length=200)] | None, 
 SizeText = Annotated[Annotated[str, StringConstraints(max_length=50)] | None, _Blank]
 LongText = Annotated[Annotated[str, StringConstraints(max_length=5000)] | None, _Blank]
 Phone = Annotated[Annotated[str, StringConstraints(max_length=40, pattern=r"^\+?[0-9 ().\-/]{3,40}$")] | None, _Blank]
-ClickTokenText = Annotated[
-    Annotated[str, StringConstraints(max_length=MAX_CLICK_TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_-]+$")] | None, _Blank
-]
-RefCode = Annotated[Annotated[str, StringConstraints(pattern=LINK_CODE_PATTERN)] | None, _Blank]
+
+
+def _unless_malformed(pattern: str, max_length: int) -> BeforeValidator:
+    # Attribution comes from the landing URL or a cookie, not from what the visitor typed: a garbled one
+    # must not refuse the form (the visitor could not fix it). It is dropped and the lead is unattributed.
+    shape = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        value = _blank_to_none(value)
+        if value is None or (isinstance(value, str) and len(value) <= max_length and shape.match(value)):
+            return value
+        logger.info("malformed attribution dropped from a lead form", extra={"length": len(str(value))})
+        return None
+
+    return BeforeValidator(check)
+
+
+ClickTokenText = Annotated[str | None, _unless_malformed(r"^[A-Za-z0-9_-]+$", MAX_CLICK_TOKEN_LENGTH)]
+RefCode = Annotated[str | None, _unless_malformed(LINK_CODE_PATTERN, 64)]
 Honeypot = Annotated[Annotated[str, StringConstraints(max_length=2048)] | None, _Blank]
 
 
@@ -312,7 +328,16 @@ def _repeat_submission(
             "version": existing.version + 1,
             "updated_at": now,
         }
-        if submitted:
+        if submitted and existing.submitted_by is None:
+            # The visitor typed these details: they stay, the partner's only fill the blanks. The lead stays a
+            # visitor's, so the new holder sees it masked, as any visitor lead it holds.
+            update.update(
+                {
+                    f: getattr(existing, f) if getattr(existing, f) is not None else prospect.fields.get(f)
+                    for f in PARTNER_DETAIL_FIELDS
+                }
+            )
+        elif submitted:
             # The new holder's own details replace the old holder's; those move to the old holder's record.
             update.update(
                 submitted_by=incoming.partner_id,
@@ -494,7 +519,9 @@ def convert_lead_for_customer(ctx: AppContext, email: str, stripe_customer_id: s
         return lead
     try:
         converted = change_status(ctx, lead.lead_id, LeadStatus.CONVERTED, stripe_customer_id=stripe_customer_id)
-    except Conflict:
+    except Conflict as error:
+        if error.code != "illegal_status_transition":
+            raise  # the lead is busy: the webhook answers 500 and Stripe retries, attribution is not lost
         # Rejected meanwhile (a concurrent admin decision): it stays rejected and earns nothing.
         return None
     return converted if converted.status is LeadStatus.CONVERTED else None

@@ -240,3 +240,21 @@ def test_an_inactive_holder_gives_way_to_an_active_partner(api: ApiClient, ctx: 
     api.post(f"/admin/partners/{ada['id']}/status", json={"status": "terminated"}, headers=ADMIN)
     bob_view = api.post("/partner/leads", json=PROSPECT, headers=headers(bob)).json
     assert bob_view["outcome"] == "accepted" and ctx.leads.get(lead_id).partner_id == bob["id"]
+
+
+def test_a_partner_taking_over_a_visitor_lead_keeps_what_the_visitor_typed(api: ApiClient) -> None:
+    # Given a visitor who filled the form without any referral
+    ada, _ = two_partners(api)
+    visitor = {"email": "pat@prospect.example", "name": "Pat Visitor", "company": "Prospect Inc"}
+    lead_id = api.post("/leads", json=visitor).json["lead_id"]
+    # When a partner then submits the same prospect with other details and notes
+    mine = {"email": "pat@prospect.example", "name": "P.", "job_title": "CTO", "notes": "met at a meetup"}
+    taken = api.post("/partner/leads", json=mine, headers=headers(ada))
+    # Then the partner holds the lead, the visitor's own fields stand, and the partner's fill only the blanks
+    assert taken.status in (200, 201) and taken.json["lead_id"] == lead_id
+    stored = api.get(f"/admin/leads/{lead_id}", headers=ADMIN).json
+    assert stored["partner_id"] == ada["id"]
+    assert (stored["name"], stored["company"], stored["job_title"]) == ("Pat Visitor", "Prospect Inc", "CTO")
+    # And the partner does not see what the visitor typed
+    view = api.get(f"/partner/leads/{lead_id}", headers=headers(ada)).json
+    assert "Pat Visitor" not in str(view) and "Prospect Inc" not in str(view)
