@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from shared.errors import DomainError
+from shared.errors import DomainError, TooManyRequests
 from shared.observability import logger
 
 
@@ -45,6 +45,15 @@ def describe_validation_errors(errors: list[dict[str, Any]] | Any) -> tuple[str,
     return "validation_error", f"invalid request: {summary}", fields
 
 
+def domain_error_response(error: DomainError) -> Response:
+    """The 4xx JSON answer of a domain error; a rate limit with `details.retry_after` also sets Retry-After."""
+    response = error_response(error.status, error.code, error.message, error.details or None)
+    retry_after = (error.details or {}).get("retry_after")
+    if isinstance(error, TooManyRequests) and retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def make_resolver(*, enable_swagger_path: str | None = None) -> APIGatewayHttpResolver:
     """An APIGatewayHttpResolver with validation on and domain errors mapped to JSON 4xx responses."""
     app = APIGatewayHttpResolver(enable_validation=True)
@@ -53,7 +62,7 @@ def make_resolver(*, enable_swagger_path: str | None = None) -> APIGatewayHttpRe
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
-        return error_response(error.status, error.code, error.message, error.details or None)
+        return domain_error_response(error)
 
     @app.exception_handler(RequestValidationError)
     def _request_invalid(error: RequestValidationError) -> Response:

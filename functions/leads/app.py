@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared import click_token
 from shared.api.deps import get_context, json_response
 from shared.errors import Forbidden
-from shared.http import error_response, make_resolver
+from shared.http import domain_error_response, make_resolver
 from shared.ids import new_id
 from shared.models.program import Program
 from shared.observability import logger, metrics, tracer
@@ -34,9 +34,7 @@ _request_program: ContextVar[Program | None] = ContextVar("request_program", def
 @app.exception_handler(RateLimited)
 def _rate_limited(error: RateLimited) -> Response:
     metrics.add_metric(name="LeadRateLimited", unit=MetricUnit.Count, value=1)
-    response = error_response(error.status, error.code, error.message, error.details)
-    response.headers["Retry-After"] = str(error.retry_after)
-    return response
+    return domain_error_response(error)
 
 
 def _program_for_origin() -> Program:

@@ -15,6 +15,7 @@ from shared.models.commission import Commission, CommissionSource, CommissionSta
 from shared.models.lead import LEAD_TRANSITIONS, Lead, LeadStatus
 from shared.models.partner import Partner, PartnerStatus
 from shared.models.program import CommissionPlan, Program
+from shared.services.partners import normalize_email
 
 LEAD_BOUNTY_RULE = "lead_bounty"
 MAX_REASON_LENGTH = 500
@@ -29,7 +30,7 @@ def is_self_referral(email: str, partner: Partner) -> bool:
     """True when the prospect is the partner: the partner's own email, or an address on (a subdomain of) the
     partner's configured company domain.
     """
-    if email == partner.email.strip().lower():
+    if email == normalize_email(partner.email):
         return True
     domain = (partner.company_domain or "").strip().lower().rstrip(".")
     if not domain:

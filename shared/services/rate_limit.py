@@ -7,6 +7,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.clock import epoch_seconds
 from shared.errors import TooManyRequests
 from shared.repositories.rate_limits import RateLimitRepository
 
@@ -24,7 +25,7 @@ class Window:
 
 def window_at(now: datetime, seconds: int = WINDOW_SECONDS) -> Window:
     """The fixed window holding `now` (windows start at multiples of `seconds` since the epoch)."""
-    epoch = int(now.timestamp())
+    epoch = epoch_seconds(now)
     start = epoch - epoch % seconds
     return Window(name=f"{seconds}s{start}", ends_at=start + seconds, retry_after=max(1, start + seconds - epoch))
 

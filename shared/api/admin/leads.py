@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api.deps import dump, get_context, json_response
 from shared.models.lead import LeadStatus
-from shared.services import leads
+from shared.services import lead_rules, leads
 
 router = Router()
 
@@ -24,7 +24,7 @@ class LeadStatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: LeadStatus
-    reason: str | None = Field(default=None, max_length=500)
+    reason: str | None = Field(default=None, max_length=lead_rules.MAX_REASON_LENGTH)
 
 
 @router.get("/admin/leads")

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 
 from shared.api.deps import get_context, json_response
 from shared.api.partner.auth import current_partner_id
-from shared.http import error_response
 from shared.services import leads
-from shared.services.rate_limit import RateLimited
 
 router = Router()
 
@@ -26,10 +23,7 @@ def submit_lead(lead: Annotated[leads.PartnerLeadInput, Body()]):
     ctx = get_context()
     partner_id = current_partner_id(router)
     program = ctx.programs.get(ctx.program_id)
-    try:
-        leads.enforce_partner_rate_limit(ctx, program, partner_id)
-    except RateLimited as error:
-        return _rate_limited(error)
+    leads.enforce_partner_rate_limit(ctx, program, partner_id)  # 429 with Retry-After (shared.http)
     submission = leads.submit_partner_lead(ctx, program, partner_id, lead)
     return json_response(leads.partner_lead(ctx, partner_id, submission.lead_id), 201 if submission.created else 200)
 
@@ -48,9 +42,3 @@ def list_leads(
 @router.get("/partner/leads/<lead_id>")
 def read_lead(lead_id: Annotated[str, PathParam(min_length=1, max_length=64)]):
     return json_response(leads.partner_lead(get_context(), current_partner_id(router), lead_id))
-
-
-def _rate_limited(error: RateLimited) -> Response:
-    response = error_response(error.status, error.code, error.message, error.details)
-    response.headers["Retry-After"] = str(error.retry_after)
-    return response
