@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from shared import keys
@@ -53,6 +54,10 @@ CHECKPOINTS = (
 )
 Checkpoint = Callable[[str], None]
 MAX_CLAIM_ATTEMPTS = 5
+
+
+# Stripe keeps idempotency keys for at least 24 hours; an older unfinished attempt is looked up first.
+STRIPE_KEY_MEMORY = timedelta(hours=23)
 
 
 def _no_checkpoint(_: str) -> None:
@@ -303,8 +308,13 @@ class PayoutRun:
     def _transfer(self, payout: Payout) -> Payout:
         """One Stripe transfer attempt with the payout's idempotency key; record the outcome conditionally."""
         assert self.transfers is not None
-        result = self.transfers.transfer(payout)
         now = self.ctx.clock.now()
+        # An attempt whose outcome we never learned (timeout, 5xx, a crash before recording it) may have made
+        # the transfer; once Stripe may have forgotten its key (24 h), only a lookup can tell.
+        outcome_unknown = payout.status is PayoutStatus.PENDING and (
+            payout.failure_reason is not None or now - payout.updated_at > STRIPE_KEY_MEMORY
+        )
+        result = self.transfers.transfer(payout, look_up_first=outcome_unknown)
         if result.status is TransferStatus.TRANSFERRED:
             self.checkpoint("transfer_made")
             after = payout.model_copy(

@@ -42,8 +42,9 @@ class TransferResult:
 class TransferGateway(Protocol):
     """What the payout run needs from Stripe (a fake or the real client)."""
 
-    def transfer(self, payout: Payout) -> TransferResult:
-        """Pay the payout to its Connect account once (idempotent per payout attempt)."""
+    def transfer(self, payout: Payout, *, look_up_first: bool = False) -> TransferResult:
+        """Pay the payout to its Connect account once (idempotent per payout attempt); with `look_up_first`,
+        return the transfer an earlier attempt already made, if any."""
         ...
 
 
@@ -72,8 +73,23 @@ class StripeTransfers:
         """API key from the secret store, base URL from STRIPE_API_BASE (empty: api.stripe.com)."""
         return cls(get_secret("STRIPE_API_KEY"), api_base=os.environ.get("STRIPE_API_BASE") or None)
 
-    def transfer(self, payout: Payout) -> TransferResult:
-        """Create the Transfer for this payout attempt; back off on 429 (bounded), classify failures."""
+    def transfer(self, payout: Payout, *, look_up_first: bool = False) -> TransferResult:
+        """Create the Transfer for this payout attempt; back off on 429 (bounded), classify failures.
+
+        `look_up_first`: an earlier attempt may have reached Stripe without us learning the outcome, and
+        Stripe forgets idempotency keys after 24 hours; so first look for a transfer of the period to this
+        account whose metadata names this payout, and take it instead of creating a second one.
+        """
+        if look_up_first:
+            # The period's transfers to this account (a handful: one per currency), matched by payout id.
+            query = {"transfer_group": payout.period, "destination": payout.destination or "", "limit": 100}
+            try:
+                found = self.client.v1.transfers.list(params=query)  # type: ignore[arg-type]
+            except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as error:
+                return TransferResult(TransferStatus.RETRY_LATER, reason=f"Stripe unavailable: {error}")
+            for made in found.data:
+                if made.to_dict().get("metadata", {}).get("payout_id") == payout.payout_id:
+                    return TransferResult(TransferStatus.TRANSFERRED, transfer_id=made.id)
         params: dict[str, Any] = {
             "amount": payout.amount.amount,
             "currency": payout.amount.currency.lower(),

@@ -1,4 +1,4 @@
-"""A local HTTP server speaking Stripe's POST /v1/transfers, for tests and the benchmark.
+"""A local HTTP server speaking Stripe's POST and GET /v1/transfers, for tests and the benchmark.
 
 It honours Idempotency-Key as Stripe does: the first request with a key is executed and its response
 (success or a decline) stored; a later request with the same key and parameters gets the stored response and
@@ -79,6 +79,37 @@ class FakeStripe:
                 drop = True
             return status, body, drop
 
+    def forget_idempotency_keys(self) -> None:
+        """What Stripe does to keys older than 24 hours: a retry after that can create a second transfer."""
+        with self._lock:
+            self._responses.clear()
+
+    def list_transfers(self, query: dict[str, str]) -> dict[str, Any]:
+        """GET /v1/transfers?transfer_group=&destination=: Stripe's list object, newest first."""
+        group, destination = query.get("transfer_group"), query.get("destination")
+        with self._lock:
+            self.requests += 1
+            found = [
+                t
+                for t in reversed(self.transfers)
+                if (group is None or t.transfer_group == group)
+                and (destination is None or t.destination == destination)
+            ]
+        data = [
+            {
+                "id": t.id,
+                "object": "transfer",
+                "amount": t.amount,
+                "currency": t.currency,
+                "destination": t.destination,
+                "transfer_group": t.transfer_group,
+                "metadata": t.metadata,
+                "reversed": False,
+            }
+            for t in found
+        ]
+        return {"object": "list", "url": "/v1/transfers", "has_more": False, "data": data}
+
     def _execute(self, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
         destination = params.get("destination", "")
         if destination in self.accounts_not_ready:
@@ -131,6 +162,19 @@ class FakeStripe:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(raw)))
                 self.send_header("Request-Id", "req_fake")
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_GET(self) -> None:
+                path, _, query = self.path.partition("?")
+                if path != "/v1/transfers":
+                    status, body = 404, _error("invalid_request_error", "resource_missing", "no route")
+                else:
+                    status, body = 200, fake.list_transfers(dict(parse_qsl(query)))
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
 

@@ -164,6 +164,28 @@ def test_a_response_lost_after_stripe_made_the_transfer_is_recovered_with_the_sa
     assert_exactly_once(ctx, fake_stripe, ["p_ada"])
 
 
+def test_a_retry_after_stripe_forgot_the_key_finds_the_transfer_instead_of_paying_twice(
+    ctx: AppContext, fake_stripe: FakeStripe, clock: Any
+) -> None:
+    # Given Stripe made the transfer but the answer was lost, and the retry comes a month later, when Stripe
+    # no longer remembers the idempotency key
+    lf.given(ctx.table, lf.program(), lf.partner("p_ada"), lf.commission("p_ada", 9000))
+    fake_stripe.lose_response_next = 1
+    runner(ctx, fake_stripe).run(PERIOD)
+    fake_stripe.forget_idempotency_keys()
+    clock.advance(days=31)
+
+    # When the next run retries the payout
+    runner(ctx, fake_stripe).run(PERIOD)
+
+    # Then it found the period's transfer that names this payout: one transfer, and the payout is paid
+    assert_exactly_once(ctx, fake_stripe, ["p_ada"])
+    paid = stored_payout(ctx, "p_ada")
+    assert paid is not None and paid.status is PayoutStatus.PAID
+    assert paid.stripe_transfer_id == fake_stripe.transfers[0].id
+    assert fake_stripe.transfers[0].transfer_group == PERIOD
+
+
 def test_a_balance_below_the_minimum_carries_over_untouched(ctx: AppContext, fake_stripe: FakeStripe) -> None:
     # Given a partner with 40.00 USD payable and a 50.00 minimum
     lf.given(ctx.table, lf.program(), lf.partner("p_ada"))
