@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared import keys
@@ -309,6 +309,8 @@ class PayoutRun:
         """One Stripe transfer attempt with the payout's idempotency key; record the outcome conditionally."""
         assert self.transfers is not None
         now = self.ctx.clock.now()
+        if payout.status is PayoutStatus.FAILED:
+            payout = self._current_destination(payout, now)
         # An attempt whose outcome we never learned (timeout, 5xx, a crash before recording it) may have made
         # the transfer; once Stripe may have forgotten its key (24 h), only a lookup can tell.
         outcome_unknown = payout.status is PayoutStatus.PENDING and (
@@ -347,6 +349,20 @@ class PayoutRun:
         if stored.status is PayoutStatus.PAID:
             self.checkpoint("payout_settled")
         return stored
+
+    def _current_destination(self, payout: Payout, now: datetime) -> Payout:
+        """A declined payout goes to the partner's Connect account as it is now: a partner whose account was
+        not ready may have connected another one. (A decline already moved the idempotency key on.)"""
+        partner = self.ctx.partners.find(payout.partner_id)
+        method = partner.payout_method if partner else None
+        account = method.stripe_account_id if method and method.kind is PayoutMethodKind.STRIPE_CONNECT else None
+        if not account or account == payout.destination:
+            return payout
+        try:
+            return self.repo.replace(payout, payout.model_copy(update={"destination": account, "updated_at": now}))
+        except ConditionFailed:
+            fresh = self.repo.get(payout.partner_id, payout.period, payout.amount.currency)
+            return fresh or payout
 
 
 class _NothingToClaim(Exception):

@@ -186,6 +186,22 @@ def test_a_retry_after_stripe_forgot_the_key_finds_the_transfer_instead_of_payin
     assert fake_stripe.transfers[0].transfer_group == PERIOD
 
 
+def test_a_declined_payout_is_retried_to_the_account_the_partner_connected_since(
+    ctx: AppContext, fake_stripe: FakeStripe
+) -> None:
+    # Given a payout declined because the partner's Connect account was not ready
+    lf.given(ctx.table, lf.program(), lf.partner("p_ada"), lf.commission("p_ada", 9000))
+    fake_stripe.accounts_not_ready = {"acct_pada"}
+    runner(ctx, fake_stripe).run(PERIOD)
+    # When the partner connects another account and the next run comes
+    lf.given(ctx.table, lf.partner("p_ada", account="acct_adanew"))
+    runner(ctx, fake_stripe).run("2026-11")
+    # Then the payout went, once, to the new account
+    assert [(t.destination, t.amount) for t in fake_stripe.transfers] == [("acct_adanew", 9000)]
+    paid = stored_payout(ctx, "p_ada")
+    assert paid is not None and paid.status is PayoutStatus.PAID and paid.destination == "acct_adanew"
+
+
 def test_a_balance_below_the_minimum_carries_over_untouched(ctx: AppContext, fake_stripe: FakeStripe) -> None:
     # Given a partner with 40.00 USD payable and a 50.00 minimum
     lf.given(ctx.table, lf.program(), lf.partner("p_ada"))
