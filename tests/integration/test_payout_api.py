@@ -98,7 +98,8 @@ def test_a_partner_sees_only_its_own_payouts(api: ApiClient, ctx: AppContext, fa
     assert own.status == 200
     [payout] = own.json["items"]
     assert payout["status"] == "paid" and "commission_ids" not in payout
-    assert payout["partner_id"] == ada and bob not in own.body.decode()
+    hers = ctx.payouts.get(ada, PERIOD, "USD")
+    assert hers is not None and payout["payout_id"] == hers.payout_id and bob not in own.body.decode()
     assert statement.status == 200 and statement.json["partner_id"] == ada
     assert as_csv.status == 200 and "TOTAL" in as_csv.body.decode() and bob not in as_csv.body.decode()
     # And no route reaches a payout that is not hers: the partner id comes from her credential
