@@ -17,11 +17,12 @@ from urllib.parse import urlencode
 
 from bench.harness import BenchContext, RequestCounter, percentiles, row, time_calls
 from devstack.lambda_runtime import LocalLambdas, http_event, to_http_response
-from shared.api import deps
-from shared.models.lead import AttributionMethod, LeadSource, LeadStatus
-from shared.money import Money
-from shared.services import leads, programs
-from shared.services.context import AppContext
+from shared import context as deps
+from shared.context import AppContext
+from shared.core.money import Money
+from shared.leads import service as leads
+from shared.leads.models import AttributionMethod, LeadSource, LeadStatus
+from shared.programs import service as programs
 
 ITERATIONS = 300
 

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.harness import BenchContext, RequestCounter, percentiles, row, time_calls
-from shared import keys
-from shared.clock import FixedClock
-from shared.dynamo import Table, serialize
-from shared.services.context import AppContext
-from shared.services.payout_run import PayoutRun
-from shared.services.stripe_transfers import StripeTransfers
-from shared.settings import Settings
+from shared.context import AppContext
+from shared.core import keys
+from shared.core.clock import FixedClock
+from shared.core.dynamo import Table, serialize
+from shared.core.settings import Settings
+from shared.payouts.run import PayoutRun
+from shared.payouts.transfers import StripeTransfers
 from tests.helpers import ledger_factories as lf
 from tests.helpers.fake_stripe import FakeStripe
 

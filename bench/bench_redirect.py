@@ -19,11 +19,11 @@ from typing import Any
 
 from bench.harness import BenchContext, RequestCounter, percentiles, row
 from functions.redirect import app as redirect_app
-from shared import keys
-from shared.clicks import shard_of, utc_day, visitor_hash, visitor_salt
-from shared.dynamo import Table, serialize
-from shared.repositories.clicks import record_click_request
-from shared.services import links
+from shared.core import keys
+from shared.core.dynamo import Table, serialize
+from shared.links import service as links
+from shared.links.click_rules import shard_of, utc_day, visitor_hash, visitor_salt
+from shared.links.click_store import record_click_request
 
 ITERATIONS = 2500
 WARMUP = 100

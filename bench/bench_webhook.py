@@ -18,11 +18,11 @@ from typing import Any
 
 from bench.harness import BenchContext, RequestCounter, percentiles, row, time_calls
 from devstack.lambda_runtime import LocalLambdas, http_event, to_http_response
-from shared import click_token
-from shared.api import deps
-from shared.services import programs
-from shared.services.commission_webhook import handle_event
-from shared.services.context import AppContext
+from shared import context as deps
+from shared.commissions.webhook import handle_event
+from shared.context import AppContext
+from shared.links import click_token
+from shared.programs import service as programs
 from tests.helpers import stripe_payloads as sp
 
 ITERATIONS = 300

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devstack.dynamodb_local import DynamoDBLocal, create_table, free_port, local_environment, make_local_client
-from shared.dynamo import Table
-from shared.services import links, partners, programs
-from shared.services.context import AppContext
-from shared.settings import Settings
+from shared.context import AppContext
+from shared.core.dynamo import Table
+from shared.core.settings import Settings
+from shared.links import service as links
+from shared.partners import service as partners
+from shared.programs import service as programs
 
 _tables = itertools.count()
 

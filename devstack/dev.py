@@ -46,7 +46,7 @@ def main() -> int:
         from devstack.gateway import make_server
         from devstack.lambda_runtime import LocalLambdas
         from devstack.seed import seed_demo
-        from shared.services.context import AppContext
+        from shared.context import AppContext
 
         created = seed_demo(AppContext.from_env())
         print("demo seed: " + (", ".join(created) if created else "already present"), flush=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 
-from shared import keys
-from shared.errors import Conflict
-from shared.models.link import LinkStatus, ReferralLink
-from shared.models.partner import PartnerApiKey, PayoutMethod, PayoutMethodKind
-from shared.money import Money
-from shared.services import partners, programs
-from shared.services.context import AppContext
+from shared.context import AppContext
+from shared.core import keys
+from shared.core.errors import Conflict
+from shared.core.money import Money
+from shared.links.models import LinkStatus, ReferralLink
+from shared.partners import service as partners
+from shared.partners.models import PartnerApiKey, PayoutMethod, PayoutMethodKind
+from shared.programs import service as programs
 
 DEMO_PARTNER_ID = "ptr_demo"
 DEMO_PLAN_ID = "standard"

@@ -10,9 +10,15 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.api.admin import auth, commissions, leads, links, partners, payouts, program
-from shared.http import make_resolver
-from shared.observability import logger, metrics, tracer
+from shared.commissions import admin_api as commissions
+from shared.core.http import make_resolver
+from shared.core.observability import logger, metrics, tracer
+from shared.leads import admin_api as leads
+from shared.links import admin_api as links
+from shared.partners import admin_api as partners
+from shared.partners import admin_auth as auth
+from shared.payouts import admin_api as payouts
+from shared.programs import admin_api as program
 
 app = make_resolver(enable_swagger_path="/admin/swagger")
 app.use(middlewares=[auth.require_admin])

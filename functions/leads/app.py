@@ -16,15 +16,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import click_token
-from shared.api.deps import get_context, json_response
-from shared.errors import Forbidden
-from shared.http import domain_error_response, make_resolver
-from shared.ids import new_id
-from shared.models.program import Program
-from shared.observability import logger, metrics, tracer
-from shared.services import lead_rules, leads
-from shared.services.rate_limit import RateLimited
+from shared.context import get_context
+from shared.core.api import json_response
+from shared.core.errors import Forbidden
+from shared.core.http import domain_error_response, make_resolver
+from shared.core.ids import new_id
+from shared.core.observability import logger, metrics, tracer
+from shared.core.rate_limit import RateLimited
+from shared.leads import rules as lead_rules
+from shared.leads import service as leads
+from shared.links import click_token
+from shared.programs.models import Program
 
 app = make_resolver()
 # The program of the request being answered, so CORS headers go on every answer, errors included.

@@ -11,9 +11,14 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.api.partner import auth, commissions, leads, links, payouts, profile
-from shared.http import make_resolver
-from shared.observability import logger, metrics, tracer
+from shared.commissions import partner_api as commissions
+from shared.core.http import make_resolver
+from shared.core.observability import logger, metrics, tracer
+from shared.leads import partner_api as leads
+from shared.links import partner_api as links
+from shared.partners import partner_api as profile
+from shared.partners import partner_auth as auth
+from shared.payouts import partner_api as payouts
 
 app = make_resolver()
 app.use(middlewares=[auth.require_partner])

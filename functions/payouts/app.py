@@ -14,12 +14,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared import keys
-from shared.errors import DomainError
-from shared.observability import logger, metrics, tracer
-from shared.services.context import AppContext
-from shared.services.payout_run import PayoutRun, parse_invocation, scheduled_period
-from shared.services.stripe_transfers import StripeTransfers
+from shared.context import AppContext
+from shared.core import keys
+from shared.core.errors import DomainError
+from shared.core.observability import logger, metrics, tracer
+from shared.payouts.run import PayoutRun, parse_invocation, scheduled_period
+from shared.payouts.transfers import StripeTransfers
 
 _processor = BatchProcessor(event_type=EventType.SQS)
 _context: AppContext | None = None

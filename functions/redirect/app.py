@@ -13,9 +13,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from shared.dynamo import Table, make_client
-from shared.repositories.clicks import ClickRepository
-from shared.services.redirect import Redirector, Visit
+from shared.core.dynamo import Table, make_client
+from shared.links.click_store import ClickRepository
+from shared.links.redirect import Redirector, Visit
 
 # Fail fast: a slow DynamoDB must cost the visitor at most about a second before we redirect anyway.
 _CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2, "mode": "standard"})

@@ -17,10 +17,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.api.deps import get_context
-from shared.observability import logger, metrics, tracer
-from shared.secrets import get_secret
-from shared.services.commission_webhook import handle_event
+from shared.commissions.webhook import handle_event
+from shared.context import get_context
+from shared.core.observability import logger, metrics, tracer
+from shared.core.secrets import get_secret
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 

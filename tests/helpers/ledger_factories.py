@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.dynamo import Table, serialize
-from shared.models.commission import Commission, CommissionSource, CommissionStatus
-from shared.models.partner import Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
-from shared.models.program import Program
-from shared.money import Money
+from shared.commissions.models import Commission, CommissionSource, CommissionStatus
+from shared.core.dynamo import Table, serialize
+from shared.core.money import Money
+from shared.partners.models import Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
+from shared.programs.models import Program
 
 OCTOBER = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)
 CREATED = datetime(2026, 9, 1, tzinfo=UTC)

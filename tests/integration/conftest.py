@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from devstack.dynamodb_local import DynamoDBLocal, create_table, free_port, make_local_client
-from shared.api import deps
-from shared.clock import FixedClock
-from shared.dynamo import Table
-from shared.services.context import AppContext
-from shared.settings import Settings
+from shared import context as deps
+from shared.context import AppContext
+from shared.core.clock import FixedClock
+from shared.core.dynamo import Table
+from shared.core.settings import Settings
 from tests.helpers.api import ApiClient
 
 _table_numbers = itertools.count()

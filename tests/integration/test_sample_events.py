@@ -14,7 +14,7 @@ import pytest
 from devstack.seed import seed_demo
 from functions.payouts import app as payouts_app
 from functions.redirect import app as redirect_app
-from shared.services.context import AppContext
+from shared.context import AppContext
 from tests.helpers.api import lambdas
 
 pytestmark = pytest.mark.integration

@@ -1,0 +1,57 @@
+"""Admin routes: the commission ledger - list (by partner, by status, paged), read one entry with its
+reversals, approve early, void with a reason."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.commissions import service as commission_admin
+from shared.commissions.models import CommissionStatus
+from shared.context import get_context
+from shared.core.api import json_response
+
+router = Router()
+
+PartnerId = Annotated[str, PathParam(min_length=1, max_length=64)]
+CommissionId = Annotated[str, PathParam(min_length=1, max_length=200)]
+
+
+class VoidRequest(BaseModel):
+    """POST /admin/commissions/{partner_id}/{commission_id}/void: the reason the partner will read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+@router.get("/admin/commissions")
+def list_commissions(
+    partner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    status: Annotated[CommissionStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+):
+    items, next_cursor = commission_admin.list_page(
+        get_context(), partner_id=partner_id, status=status, limit=limit, cursor=cursor
+    )
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+@router.get("/admin/commissions/<partner_id>/<commission_id>")
+def read_commission(partner_id: PartnerId, commission_id: CommissionId):
+    return json_response(commission_admin.read(get_context(), partner_id, commission_id))
+
+
+@router.post("/admin/commissions/<partner_id>/<commission_id>/approve")
+def approve_commission(partner_id: PartnerId, commission_id: CommissionId):
+    return json_response(commission_admin.approve_early(get_context(), partner_id, commission_id))
+
+
+@router.post("/admin/commissions/<partner_id>/<commission_id>/void")
+def void_commission(partner_id: PartnerId, commission_id: CommissionId, request: Annotated[VoidRequest, Body()]):
+    return json_response(commission_admin.void(get_context(), partner_id, commission_id, request.reason))

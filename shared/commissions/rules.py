@@ -1,0 +1,235 @@
+"""The commission rules, pure: what a paid sale earns under a plan, and what its refunds and disputes take back.
+
+No I/O here: the webhook service reads the state, asks these functions what the ledger must hold, and writes
+the difference in one transaction. Every amount goes through Money.times_rate / Money.prorate (the one
+rounding rule, half up).
+
+Definitions (docs/commissions.md repeats them):
+- net amount of a sale = amount paid minus tax; lifetime referred revenue = sum of net amounts of the
+  partner's referred sales in one currency (refunds do not lower it: tiers and bonuses are never clawed back).
+- tiers: the rate is the one of the highest tier whose threshold the metric reaches INCLUDING this sale
+  (revenue after it, or customers counting this customer), so the commission that crosses a tier already
+  earns the new rate; below the first tier the plan's sale_rate applies.
+- recurring scope counts the customer's paid sales: first_payment (the 1st only), invoices N (the first N),
+  months N (paid before first payment + N calendar months), lifetime.
+- cancellation: an invoice of a subscription paid after its cancellation earns no revenue share.
+- first_sale_flat: on the customer's first paid sale. renewal_bonus: once per subscription, on its first
+  renewal invoice (billing_reason subscription_cycle). revenue_bonus: once, on the sale that makes lifetime
+  revenue in the bonus currency reach the threshold.
+- refunds: every entry of the sale except the revenue bonus is taken back in proportion; cumulative target
+  reversal = prorate(entry, refunded_total, amount_paid), written as the difference to what is reversed.
+  A lost dispute takes back everything that is left.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from shared.core.money import Money
+from shared.programs.models import CommissionPlan, RecurringScope, TierMetric
+
+RULE_FIRST_SALE = "first_sale_flat"
+RULE_SALE_RATE = "sale_rate"
+RULE_RENEWAL_BONUS = "renewal_bonus"
+RULE_REVENUE_BONUS = "revenue_bonus"
+# Entries a refund or lost dispute takes back in proportion (a crossed revenue milestone stays crossed).
+REVERSIBLE_RULES = frozenset({RULE_FIRST_SALE, RULE_SALE_RATE, RULE_RENEWAL_BONUS})
+DISPUTE_CLOSED_RELEASED = frozenset({"won", "warning_closed", "prevented"})
+DISPUTE_LOST = "lost"
+
+
+@dataclass(frozen=True)
+class PaidSale:
+    """A paid sale of a referred customer, as the ledger needs it."""
+
+    sale_id: str
+    customer_id: str
+    amount_paid: Money  # what the customer paid, tax included: the base refunds are measured against
+    net: Money  # amount paid minus tax: the base of rates, tiers and bonuses
+    paid_at: datetime
+    subscription_id: str | None = None
+    billing_reason: str | None = None  # invoices: subscription_create, subscription_cycle, ...
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    """What earlier sales of this customer left behind (from the customer's attribution item)."""
+
+    paid_sales: int = 0
+    first_paid_at: datetime | None = None
+    renewed_subscriptions: frozenset[str] = frozenset()
+    cancelled_subscriptions: Mapping[str, datetime] = field(default_factory=dict)  # id -> cancelled at
+
+
+@dataclass(frozen=True)
+class PartnerTotals:
+    """The partner's lifetime referred revenue per currency, referred customers, bonuses already paid."""
+
+    revenue: Mapping[str, int] = field(default_factory=dict)
+    customers: int = 0
+    bonuses_paid: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class EarnedEntry:
+    """One commission a sale earns: rule name and amount (the id is derived from the sale and the rule)."""
+
+    rule: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class SaleEvaluation:
+    """What a sale earns, and the customer history and partner totals after it."""
+
+    entries: tuple[EarnedEntry, ...]
+    history: CustomerHistory
+    totals: PartnerTotals
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same instant `months` calendar months later (the 31st becomes the month's last day)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def in_recurring_scope(plan: CommissionPlan, sale_number: int, first_paid_at: datetime, paid_at: datetime) -> bool:
+    """Whether the customer's `sale_number`-th paid sale (1-based) still earns the revenue share."""
+    if plan.recurring_scope is RecurringScope.FIRST_PAYMENT:
+        return sale_number == 1
+    if plan.recurring_scope is RecurringScope.INVOICES:
+        return sale_number <= (plan.recurring_count or 1)
+    if plan.recurring_scope is RecurringScope.MONTHS:
+        return paid_at < add_months(first_paid_at, plan.recurring_count or 1)
+    return True
+
+
+def tier_rate(plan: CommissionPlan, revenue_after: int, customers_after: int) -> Decimal | None:
+    """The rate of the highest tier reached (metric counted after this sale), else the plan's sale_rate."""
+    metric = customers_after if plan.tier_metric is TierMetric.CUSTOMERS else revenue_after
+    reached = [tier for tier in plan.tiers if metric >= tier.threshold]
+    if reached:
+        return max(reached, key=lambda tier: tier.threshold).rate
+    return plan.sale_rate
+
+
+def evaluate_sale(
+    plan: CommissionPlan | None, sale: PaidSale, history: CustomerHistory, totals: PartnerTotals
+) -> SaleEvaluation:
+    """What the sale earns under the plan, and the history/totals to store after it (even with no plan)."""
+    currency = sale.net.currency
+    first_sale = history.paid_sales == 0
+    first_paid_at = sale.paid_at if history.first_paid_at is None else history.first_paid_at
+    revenue_before = totals.revenue.get(currency, 0)
+    revenue_after = revenue_before + sale.net.amount
+    customers_after = totals.customers + (1 if first_sale else 0)
+    entries: list[EarnedEntry] = []
+    bonuses_paid = set(totals.bonuses_paid)
+    renewed = set(history.renewed_subscriptions)
+
+    if plan is not None:
+        if first_sale and plan.first_sale_flat is not None and plan.first_sale_flat.currency == currency:
+            entries.append(EarnedEntry(RULE_FIRST_SALE, plan.first_sale_flat))
+        rate = tier_rate(plan, revenue_after, customers_after)
+        cancelled_at = history.cancelled_subscriptions.get(sale.subscription_id or "")
+        # A cancelled subscription stops the revenue share: an invoice paid after the cancellation (a final
+        # proration, say) earns nothing; one paid before it still does, even if delivered after it. (An
+        # invoice applied before a late cancellation event keeps its commission: nothing is clawed back.)
+        ended = cancelled_at is not None and sale.paid_at > cancelled_at
+        if (
+            rate is not None
+            and not ended
+            and in_recurring_scope(plan, history.paid_sales + 1, first_paid_at, sale.paid_at)
+        ):
+            entries.append(EarnedEntry(RULE_SALE_RATE, sale.net.times_rate(rate)))
+        if (
+            plan.renewal_bonus is not None
+            and plan.renewal_bonus.currency == currency
+            and sale.billing_reason == "subscription_cycle"
+            and sale.subscription_id is not None
+            and sale.subscription_id not in renewed
+        ):
+            entries.append(EarnedEntry(RULE_RENEWAL_BONUS, plan.renewal_bonus))
+            renewed.add(sale.subscription_id)
+        bonus = plan.revenue_bonus
+        bonus_flag = f"{RULE_REVENUE_BONUS}:{plan.plan_id}:{currency}"
+        if (
+            bonus is not None
+            and bonus.threshold.currency == currency
+            and bonus_flag not in bonuses_paid
+            and revenue_before < bonus.threshold.amount <= revenue_after
+        ):
+            entries.append(EarnedEntry(RULE_REVENUE_BONUS, bonus.bonus))
+            bonuses_paid.add(bonus_flag)
+
+    return SaleEvaluation(
+        entries=tuple(e for e in entries if e.amount.amount > 0),
+        history=CustomerHistory(
+            paid_sales=history.paid_sales + 1,
+            first_paid_at=first_paid_at,
+            renewed_subscriptions=frozenset(renewed),
+            cancelled_subscriptions=history.cancelled_subscriptions,
+        ),
+        totals=PartnerTotals(
+            revenue={**totals.revenue, currency: revenue_after},
+            customers=customers_after,
+            bonuses_paid=frozenset(bonuses_paid),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    """What Stripe says happened to the money after it was paid: refunds and disputes."""
+
+    refunded: int = 0  # cumulative, minor units
+    dispute_open: bool = False
+    dispute_lost: bool = False
+
+
+def payment_outcome(
+    refunds: Mapping[str, int], charge_refunded: int, disputes: Mapping[str, str], amount_paid: int
+) -> PaymentOutcome:
+    """Fold refund and dispute facts into one outcome. Refund objects and a charge's cumulative
+    amount_refunded describe the same money, so the larger wins (never their sum); capped at the amount paid.
+    """
+    refunded = min(max(sum(refunds.values()), charge_refunded), amount_paid)
+    statuses = set(disputes.values())
+    lost = DISPUTE_LOST in statuses
+    open_ = any(s != DISPUTE_LOST and s not in DISPUTE_CLOSED_RELEASED for s in statuses)
+    return PaymentOutcome(refunded=refunded, dispute_open=open_ and not lost, dispute_lost=lost)
+
+
+def reversal_target(entry_amount: Money, outcome: PaymentOutcome, amount_paid: int) -> Money:
+    """How much of a reversible entry must be taken back in total: all of it after a lost dispute, else the
+    refunded share (cumulative, rounded once, so partial refunds add up and never exceed the entry)."""
+    if outcome.dispute_lost:
+        return entry_amount
+    if amount_paid <= 0:
+        return Money.zero(entry_amount.currency)
+    return entry_amount.prorate(outcome.refunded, amount_paid)
+
+
+def reversals_due(
+    entries: Iterable[tuple[str, str, Money]],
+    reversed_so_far: Mapping[str, int],
+    outcome: PaymentOutcome,
+    amount_paid: int,
+) -> list[tuple[str, Money]]:
+    """(commission_id, negative amount) to append for each (commission_id, rule, amount) entry of a sale,
+    given what its reversals already take back. Never positive: a reversal is never undone."""
+    due = []
+    for commission_id, rule, amount in entries:
+        if rule not in REVERSIBLE_RULES:
+            continue
+        target = reversal_target(amount, outcome, amount_paid).amount
+        missing = target - reversed_so_far.get(commission_id, 0)
+        if missing > 0:
+            due.append((commission_id, Money.of(-missing, amount.currency)))
+    return due

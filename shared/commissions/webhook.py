@@ -1,0 +1,600 @@
+"""Applying a verified Stripe event to the ledger: attribution at checkout, commissions for paid sales,
+reversals and holds for refunds and disputes.
+
+Every change is read -> decide (shared.services.ledger, pure) -> one TransactWriteItems holding the event
+record, the business-fact record, the versioned state items and the ledger entries. A version conflict
+(a concurrent event of the same customer, sale or partner) retries the whole evaluation; a conflict on the
+event or fact record means it was already applied: a duplicate, answered 200.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared.commissions import rules as ledger
+from shared.commissions.models import (
+    AttributionSource,
+    Commission,
+    CommissionSource,
+    CommissionStatus,
+    CustomerAttribution,
+    ParkedSale,
+    PaymentRecord,
+    SaleEntry,
+    SaleRecord,
+)
+from shared.commissions.processed_event import ProcessedWebhookEvent
+from shared.commissions.stripe_events import (
+    CheckoutCompleted,
+    DisputeFact,
+    InvoicePaid,
+    PaymentLinked,
+    RefundFact,
+    SubscriptionEnded,
+    UnusableEvent,
+    parse_event,
+)
+from shared.context import AppContext
+from shared.core import keys
+from shared.core.dynamo import TransactionCancelled
+from shared.core.observability import logger
+from shared.links.attribution import Touch, decide_owner, verify_click
+from shared.links.click_token import InvalidClickToken
+from shared.partners.models import PartnerStatus
+from shared.partners.service import normalize_email
+from shared.programs.models import CommissionPlan, Program
+
+# Stripe retries for up to three days: keep event ids a week.
+EVENT_RECORD_DAYS = 7
+WRITE_ATTEMPTS = 6
+FACT_INVOICE_PAID = "invoice_paid"
+FACT_CHECKOUT_PAID = "checkout_paid"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an event did: `applied`, `duplicate`, `ignored`, `skipped` (e.g. out of band), `parked`,
+    `unattributed`, `unusable`. Only a transient failure raises (the function answers 5xx, Stripe retries)."""
+
+    result: str
+    detail: str = ""
+
+
+class Conflicted(Exception):
+    """A version condition failed: re-read and evaluate again."""
+
+
+class AlreadyApplied(Exception):
+    """The event id or the business fact was recorded before: nothing to do."""
+
+
+def _back_off(attempt: int) -> None:
+    if attempt:
+        time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not security
+
+
+def _transact(ctx: AppContext, actions: list[dict[str, Any]], dedupe_positions: int) -> None:
+    """Write; the first `dedupe_positions` actions are event/fact records (their failure = duplicate)."""
+    try:
+        ctx.commissions.transact(actions)
+    except TransactionCancelled as error:
+        if any(i < dedupe_positions for i in error.failed_conditions):
+            raise AlreadyApplied from error
+        if error.conflicted or error.failed_conditions:
+            raise Conflicted from error
+        raise
+
+
+def _with_retries(attempt_once: Callable[[], Outcome]) -> Outcome:
+    for attempt in range(WRITE_ATTEMPTS):
+        _back_off(attempt)
+        try:
+            return attempt_once()
+        except Conflicted:
+            continue
+        except AlreadyApplied:
+            return Outcome("duplicate")
+    raise RuntimeError("too many concurrent changes; Stripe will retry the event")
+
+
+def _event_record(ctx: AppContext, event: dict[str, Any]) -> ProcessedWebhookEvent:
+    now = ctx.clock.now()
+    expires = now + timedelta(days=EVENT_RECORD_DAYS)
+    return ProcessedWebhookEvent(
+        event_id=str(event["id"]),
+        event_type=str(event.get("type")),
+        processed_at=now,
+        expires_at=int(expires.timestamp()),
+    )
+
+
+def _record_only(ctx: AppContext, event: dict[str, Any], outcome: Outcome) -> Outcome:
+    if not ctx.commissions.record_event(_event_record(ctx, event)):
+        return Outcome("duplicate")
+    return outcome
+
+
+def handle_event(ctx: AppContext, event: dict[str, Any]) -> Outcome:
+    """Apply one verified Stripe event (idempotent: a replay changes nothing)."""
+    try:
+        fact = parse_event(event)
+    except UnusableEvent as error:
+        logger.warning("unusable Stripe event", extra={"event_id": event.get("id"), "reason": str(error)})
+        return Outcome("unusable", str(error))
+    if fact is None:
+        return Outcome("ignored")
+    if isinstance(fact, CheckoutCompleted):
+        return _checkout(ctx, event, fact)
+    if isinstance(fact, InvoicePaid):
+        return _invoice_paid(ctx, event, fact)
+    if isinstance(fact, PaymentLinked):
+        return _reconcile_payment(ctx, event, fact.payment_id, lambda p: _link(p, fact.invoice_id), fact.invoice_id)
+    if isinstance(fact, RefundFact):
+        return _reconcile_payment(ctx, event, fact.payment_id, lambda p: _refund(p, fact))
+    if isinstance(fact, DisputeFact):
+        return _reconcile_payment(ctx, event, fact.payment_id, lambda p: _dispute(p, fact))
+    if isinstance(fact, SubscriptionEnded):
+        return _with_retries(lambda: _cancel(ctx, event, fact))
+    return Outcome("ignored")
+
+
+# ---------------------------------------------------------------- attribution at checkout
+def _touch_of(ctx: AppContext, program: Program, checkout: CheckoutCompleted) -> tuple[Touch, dict[str, Any]] | None:
+    """Who referred this checkout: click token, then ref code, then a converted lead's partner."""
+    now = ctx.clock.now()
+    if checkout.client_reference_id:
+        try:
+            claim = verify_click(checkout.client_reference_id, program, now)
+        except InvalidClickToken:
+            logger.info("checkout click token rejected", extra={"session": checkout.session_id})
+        else:
+            touched = datetime.fromtimestamp(claim.clicked_at, tz=now.tzinfo)
+            return Touch(claim.partner_id, touched), {
+                "source": AttributionSource.CLICK_TOKEN,
+                "link_code": claim.link_code,
+                "click_id": claim.click_nonce,
+            }
+    if checkout.ref_code:
+        link = ctx.links.find(checkout.ref_code)
+        if link is not None:
+            return Touch(link.partner_id, checkout.created_at), {
+                "source": AttributionSource.REF_CODE,
+                "link_code": link.code,
+            }
+    if checkout.email and checkout.customer_id:
+        try:
+            from shared.leads.service import convert_lead_for_customer  # noqa: PLC0415 - optional module
+        except ImportError:  # pragma: no cover - the leads feature is part of the product
+            return None
+        lead = convert_lead_for_customer(ctx, checkout.email, checkout.customer_id)
+        if lead is not None and lead.partner_id:
+            return Touch(lead.partner_id, lead.created_at), {"source": AttributionSource.LEAD, "lead_id": lead.lead_id}
+    return None
+
+
+def _bind(
+    ctx: AppContext, program: Program, checkout: CheckoutCompleted, customer_id: str
+) -> CustomerAttribution | None:
+    """Bind the customer to the winning partner (first/last touch, lock) and return the binding."""
+    found = _touch_of(ctx, program, checkout)
+    for attempt in range(WRITE_ATTEMPTS):
+        _back_off(attempt)
+        held = ctx.commissions.find_attribution(customer_id)
+        if found is None:
+            return held
+        touch, details = found
+        if held is not None:
+            if program.lock_customer_to_partner or held.partner_id == touch.partner_id:
+                return held
+            winner = decide_owner(
+                program.attribution_policy,
+                Touch(held.partner_id, held.touched_at),
+                touch,
+                program.attribution_window_days,
+                ctx.clock.now(),
+            )
+            if winner.partner_id == held.partner_id:
+                return held
+        now = ctx.clock.now()
+        base = held.model_dump() if held is not None else {}
+        binding = CustomerAttribution.model_validate(
+            {
+                **base,
+                "stripe_customer_id": customer_id,
+                "partner_id": touch.partner_id,
+                "program_id": program.program_id,
+                "link_code": None,
+                "click_id": None,
+                "lead_id": None,
+                **details,
+                "touched_at": touch.touched_at,
+                "attributed_at": now,
+                "version": (held.version if held else 0) + 1,
+            }
+        )
+        try:
+            ctx.commissions.transact([ctx.commissions.versioned_put_action(binding, held.version if held else 0)])
+        except TransactionCancelled:
+            continue
+        return binding
+    raise RuntimeError("the customer's binding keeps changing; Stripe will retry")
+
+
+def _checkout(ctx: AppContext, event: dict[str, Any], checkout: CheckoutCompleted) -> Outcome:
+    program = ctx.programs.get(ctx.program_id)
+    customer_id = checkout.customer_id or f"guest_{checkout.session_id}"
+    if checkout.email:
+        _mark_customer_email(ctx, checkout.email, customer_id)
+    binding = _bind(ctx, program, checkout, customer_id)
+    outcome = Outcome("unattributed")
+    if binding is not None:
+        outcome = Outcome("applied", f"customer bound to {binding.partner_id}")
+        # Money is truthy even at zero: a free checkout (100 % coupon, no payment required) earns nothing.
+        amount_paid, net = checkout.amount_paid, checkout.net
+        if checkout.mode == "payment" and checkout.paid and amount_paid and amount_paid.amount > 0 and net:
+            sale = ledger.PaidSale(
+                sale_id=checkout.session_id,
+                customer_id=customer_id,
+                amount_paid=amount_paid,
+                net=net,
+                paid_at=checkout.created_at,
+            )
+            result = _with_retries(
+                lambda: _apply_sale(
+                    ctx, program, sale, FACT_CHECKOUT_PAID, payment_id=checkout.payment_intent_id, event=None
+                )
+            )
+            outcome = Outcome(result.result if result.result != "duplicate" else "applied", result.detail)
+        for parked in ctx.commissions.parked_sales(customer_id):
+            # Invoices that arrived before this checkout: apply them now (each counts once, by its fact).
+            handle_parked(ctx, json.loads(parked.event_json))
+    return _record_only(ctx, event, outcome)
+
+
+def handle_parked(ctx: AppContext, event: dict[str, Any]) -> Outcome:
+    """Apply a parked invoice.paid event whose customer is bound now (no event record: it has one)."""
+    fact = parse_event(event)
+    if not isinstance(fact, InvoicePaid):
+        return Outcome("ignored")
+    program = ctx.programs.get(ctx.program_id)
+    sale = _paid_sale(fact)
+    return _with_retries(
+        lambda: _apply_sale(
+            ctx, program, sale, FACT_INVOICE_PAID, payment_id=None, event=None, linked_payments=fact.payment_ids
+        )
+    )
+
+
+def _mark_customer_email(ctx: AppContext, email: str, customer_id: str) -> None:
+    """The marker the lead intake reads to say 'existing customer' (first payment wins, later ones no-op)."""
+    email_hash = keys.sha256_hex(normalize_email(email))
+    ctx.commissions.mark_customer_email(ctx.program_id, email_hash, customer_id, ctx.clock.now())
+
+
+# ---------------------------------------------------------------- paid sales
+def _paid_sale(invoice: InvoicePaid) -> ledger.PaidSale:
+    return ledger.PaidSale(
+        sale_id=invoice.invoice_id,
+        customer_id=invoice.customer_id,
+        amount_paid=invoice.amount_paid,
+        net=invoice.net,
+        paid_at=invoice.paid_at,
+        subscription_id=invoice.subscription_id,
+        billing_reason=invoice.billing_reason,
+    )
+
+
+def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) -> Outcome:
+    if invoice.out_of_band or invoice.amount_paid.amount <= 0:
+        return _record_only(ctx, event, Outcome("skipped", "out of band or zero amount"))
+    if invoice.subscription_id is None:
+        # One-time payments are commissioned from their payment-mode Checkout Session, never twice.
+        return _record_only(ctx, event, Outcome("skipped", "not a subscription invoice"))
+    program = ctx.programs.get(ctx.program_id)
+    sale = _paid_sale(invoice)
+    binding = ctx.commissions.find_attribution(invoice.customer_id)
+    if binding is None:
+        return _park(ctx, event, invoice)
+    fresh = [binding]  # the first attempt reuses this consistent read; a retry reads again
+
+    def attempt() -> Outcome:
+        return _apply_sale(
+            ctx,
+            program,
+            sale,
+            FACT_INVOICE_PAID,
+            payment_id=None,
+            event=event,
+            linked_payments=invoice.payment_ids,
+            binding=fresh.pop() if fresh else None,
+        )
+
+    return _with_retries(attempt)
+
+
+def _park(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) -> Outcome:
+    parked = ParkedSale(
+        stripe_customer_id=invoice.customer_id,
+        sale_id=invoice.invoice_id,
+        event_json=json.dumps(event, separators=(",", ":")),
+        parked_at=ctx.clock.now(),
+        expires_at=int((ctx.clock.now() + timedelta(days=EVENT_RECORD_DAYS)).timestamp()),
+    )
+    try:
+        actions = [
+            ctx.commissions.event_action(_event_record(ctx, event)),
+            ctx.commissions.plain_put_action(parked.to_item()),
+        ]
+        _transact(ctx, actions, 1)
+    except AlreadyApplied:
+        return Outcome("duplicate")
+    # Anything else (throttling, a conflict) propagates: the handler answers 500 and Stripe retries.
+    # The checkout may have bound the customer between our read and the park: then apply it ourselves
+    # (the business fact makes sure the checkout's replay of parked sales and this one count it once).
+    if ctx.commissions.find_attribution(invoice.customer_id) is not None:
+        handle_parked(ctx, event)
+        return Outcome("applied", "customer bound meanwhile")
+    return Outcome("parked", "no checkout has bound this customer yet")
+
+
+def _plan_for(ctx: AppContext, program: Program, partner_id: str) -> CommissionPlan | None:
+    partner = ctx.partners.find(partner_id)
+    if partner is None or partner.status is PartnerStatus.TERMINATED:
+        return None
+    plan_id = partner.plan_id or program.default_plan_id
+    return ctx.programs.get_plan(program.program_id, plan_id) if plan_id else None
+
+
+def _apply_sale(
+    ctx: AppContext,
+    program: Program,
+    sale: ledger.PaidSale,
+    fact_kind: str,
+    *,
+    payment_id: str | None,
+    event: dict[str, Any] | None,
+    linked_payments: tuple[str, ...] = (),
+    binding: CustomerAttribution | None = None,
+) -> Outcome:
+    """One attempt at commissioning a paid sale; raises Conflicted/AlreadyApplied."""
+    repo = ctx.commissions
+    binding = binding or repo.find_attribution(sale.customer_id)
+    if binding is None:
+        return Outcome("unattributed")
+    record = repo.find_sale(sale.sale_id) or SaleRecord(sale_id=sale.sale_id, program_id=program.program_id)
+    if record.paid:
+        raise AlreadyApplied
+    payment_id = payment_id or record.payment_id or (linked_payments[0] if linked_payments else None)
+    payment = repo.find_payment(payment_id) if payment_id else None
+    totals = repo.totals(binding.partner_id)
+    plan = _plan_for(ctx, program, binding.partner_id)
+    evaluation = ledger.evaluate_sale(
+        plan,
+        sale,
+        ledger.CustomerHistory(
+            paid_sales=binding.paid_sales,
+            first_paid_at=binding.first_paid_at,
+            renewed_subscriptions=frozenset(binding.renewed_subscriptions),
+            cancelled_subscriptions=binding.cancelled_subscriptions,
+        ),
+        ledger.PartnerTotals(
+            revenue=totals.revenue, customers=totals.customers, bonuses_paid=frozenset(totals.bonuses_paid)
+        ),
+    )
+    now = ctx.clock.now()
+    available_at = now + timedelta(days=program.hold_period_days)
+    source = CommissionSource(
+        customer_id=sale.customer_id,
+        invoice_id=sale.sale_id if fact_kind == FACT_INVOICE_PAID else None,
+        checkout_session_id=sale.sale_id if fact_kind == FACT_CHECKOUT_PAID else None,
+        payment_intent_id=payment_id if payment_id and payment_id.startswith("pi_") else None,
+        event_id=str(event["id"]) if event else None,
+    )
+    entries = [
+        Commission(
+            commission_id=keys.sale_commission_id(sale.sale_id, earned.rule),
+            partner_id=binding.partner_id,
+            program_id=program.program_id,
+            amount=earned.amount,
+            rule=earned.rule,
+            source=source,
+            available_at=available_at,
+            created_at=now,
+            updated_at=now,
+        )
+        for earned in evaluation.entries
+    ]
+    new_record = record.model_copy(
+        update={
+            "paid": True,
+            "partner_id": binding.partner_id,
+            "customer_id": sale.customer_id,
+            "amount_paid": sale.amount_paid,
+            "net": sale.net,
+            "payment_id": payment_id,
+            "paid_at": sale.paid_at,
+            "entries": [SaleEntry(commission_id=e.commission_id, rule=e.rule, amount=e.amount) for e in entries],
+            "version": record.version + 1,
+        }
+    )
+    new_binding = binding.model_copy(
+        update={
+            "paid_sales": evaluation.history.paid_sales,
+            "first_paid_at": evaluation.history.first_paid_at,
+            "renewed_subscriptions": sorted(evaluation.history.renewed_subscriptions),
+            "version": binding.version + 1,
+        }
+    )
+    new_totals = totals.model_copy(
+        update={
+            "revenue": dict(evaluation.totals.revenue),
+            "customers": evaluation.totals.customers,
+            "bonuses_paid": sorted(evaluation.totals.bonuses_paid),
+            "version": totals.version + 1,
+        }
+    )
+    actions = []
+    if event is not None:
+        actions.append(repo.event_action(_event_record(ctx, event)))
+    actions.append(repo.fact_action(fact_kind, sale.sale_id, now, str(event["id"]) if event else "parked"))
+    dedupe_positions = len(actions)
+    actions += [
+        repo.versioned_put_action(new_record, record.version),
+        repo.versioned_put_action(new_binding, binding.version),
+        repo.versioned_put_action(new_totals, totals.version),
+    ]
+    if payment_id:
+        # Always written with its version, also when it is linked already: a refund or dispute reconciled
+        # concurrently bumps it, so this sale is then retried with the refund in view instead of missing it.
+        known = payment or PaymentRecord(payment_id=payment_id)
+        linked = known.model_copy(update={"sale_id": sale.sale_id, "version": known.version + 1})
+        actions.append(repo.versioned_put_action(linked, known.version))
+        payment = linked
+    # A refund or dispute that arrived before the payment is applied now, in the same transaction
+    # (it may also hold the new entries, which are then written held).
+    if payment is not None:
+        actions += _reconcile_actions(ctx, new_record, payment, entries)
+    actions += [repo.new_entry_action(e) for e in entries]
+    _transact(ctx, actions, dedupe_positions)
+    return Outcome("applied", f"{len(entries)} commission(s) for {binding.partner_id}")
+
+
+# ---------------------------------------------------------------- cancellations
+def _cancel(ctx: AppContext, event: dict[str, Any], ended: SubscriptionEnded) -> Outcome:
+    """Remember when the customer's subscription was cancelled: its invoices paid later earn no share."""
+    repo = ctx.commissions
+    binding = repo.find_attribution(ended.customer_id)
+    if binding is None:
+        return _record_only(ctx, event, Outcome("unattributed"))
+    if ended.subscription_id in binding.cancelled_subscriptions:
+        return _record_only(ctx, event, Outcome("duplicate"))
+    cancelled = {**binding.cancelled_subscriptions, ended.subscription_id: ended.cancelled_at}
+    updated = binding.model_copy(update={"cancelled_subscriptions": cancelled, "version": binding.version + 1})
+    _transact(
+        ctx, [repo.event_action(_event_record(ctx, event)), repo.versioned_put_action(updated, binding.version)], 1
+    )
+    return Outcome("applied", f"subscription {ended.subscription_id} cancelled")
+
+
+# ---------------------------------------------------------------- refunds, disputes, links
+def _link(payment: PaymentRecord, invoice_id: str) -> PaymentRecord:
+    return payment.model_copy(update={"sale_id": invoice_id})
+
+
+def _refund(payment: PaymentRecord, refund: RefundFact) -> PaymentRecord:
+    if refund.refund_id is None:
+        return payment.model_copy(update={"charge_refunded": max(payment.charge_refunded, refund.amount)})
+    refunds = dict(payment.refunds)
+    if refund.counts:
+        refunds[refund.refund_id] = refund.amount
+    else:
+        refunds.pop(refund.refund_id, None)
+    return payment.model_copy(update={"refunds": refunds})
+
+
+def _dispute(payment: PaymentRecord, dispute: DisputeFact) -> PaymentRecord:
+    current = payment.disputes.get(dispute.dispute_id)
+    if current in (ledger.DISPUTE_LOST, *ledger.DISPUTE_CLOSED_RELEASED):
+        return payment  # closed is final: a late "created"/"updated" delivered after "closed" changes nothing
+    return payment.model_copy(update={"disputes": {**payment.disputes, dispute.dispute_id: dispute.status}})
+
+
+def _reconcile_payment(
+    ctx: AppContext,
+    event: dict[str, Any],
+    payment_id: str,
+    change: Callable[[PaymentRecord], PaymentRecord],
+    link_sale_id: str | None = None,
+) -> Outcome:
+    def attempt() -> Outcome:
+        repo = ctx.commissions
+        payment = repo.find_payment(payment_id) or PaymentRecord(payment_id=payment_id)
+        updated = change(payment).model_copy(update={"version": payment.version + 1})
+        sale_id = updated.sale_id
+        sale = repo.find_sale(sale_id) if sale_id else None
+        actions = [repo.event_action(_event_record(ctx, event)), repo.versioned_put_action(updated, payment.version)]
+        if link_sale_id and (sale is None or sale.payment_id != payment_id):
+            # invoice_payment before (or after) invoice.paid: both sides learn the link.
+            linked = (sale or SaleRecord(sale_id=link_sale_id, program_id=ctx.program_id)).model_copy(
+                update={"payment_id": payment_id, "version": (sale.version if sale else 0) + 1}
+            )
+            actions.append(repo.versioned_put_action(linked, sale.version if sale else 0))
+            sale = linked
+        elif sale is not None and sale.paid:
+            # Bump the sale's version: two payments' events never reconcile one sale concurrently.
+            bumped = sale.model_copy(update={"version": sale.version + 1})
+            actions.append(repo.versioned_put_action(bumped, sale.version))
+            sale = bumped
+        if sale is not None and sale.paid:
+            actions += _reconcile_actions(ctx, sale, updated, None)
+        _transact(ctx, actions, 1)
+        return Outcome("applied" if sale is not None and sale.paid else "stored", f"payment {payment_id}")
+
+    return _with_retries(attempt)
+
+
+def _reconcile_actions(
+    ctx: AppContext, sale: SaleRecord, payment: PaymentRecord, new_entries: list[Commission] | None
+) -> list[dict[str, Any]]:
+    """Reversal entries and hold/release updates that make the sale's ledger match its payment's refunds
+    and disputes. `new_entries`: the sale's entries being created in this same transaction."""
+    if not sale.paid or sale.partner_id is None or sale.amount_paid is None:
+        return []
+    repo = ctx.commissions
+    stored = new_entries if new_entries is not None else repo.sale_entries(sale.partner_id, sale.sale_id)
+    originals = [e for e in stored if e.reverses is None]
+    reversed_so_far: dict[str, int] = {}
+    reversal_count: dict[str, int] = {}
+    for entry in stored:
+        if entry.reverses is not None:
+            reversed_so_far[entry.reverses] = reversed_so_far.get(entry.reverses, 0) - entry.amount.amount
+            reversal_count[entry.reverses] = reversal_count.get(entry.reverses, 0) + 1
+    paid = sale.amount_paid.amount
+    outcome = ledger.payment_outcome(payment.refunds, payment.charge_refunded, payment.disputes, paid)
+    live = [e for e in originals if e.status is not CommissionStatus.VOIDED]
+    due = ledger.reversals_due([(e.commission_id, e.rule, e.amount) for e in live], reversed_so_far, outcome, paid)
+    now = ctx.clock.now()
+    by_id = {e.commission_id: e for e in live}
+    actions: list[dict[str, Any]] = []
+    new_ids = {e.commission_id for e in new_entries or []}
+    for commission_id, amount in due:
+        original = by_id[commission_id]
+        number = reversal_count.get(commission_id, 0) + 1
+        reason = "dispute lost" if outcome.dispute_lost else "refund"
+        reversal = Commission(
+            commission_id=f"{commission_id}_r{number}",
+            partner_id=original.partner_id,
+            program_id=original.program_id,
+            amount=amount,
+            rule=original.rule,
+            source=original.source,
+            reverses=commission_id,
+            # Unpaid original: net in the same payout; paid: netted from the next payout.
+            available_at=original.available_at if original.payout_id is None else now,
+            note=reason,
+            created_at=now,
+            updated_at=now,
+        )
+        actions.append(repo.new_entry_action(reversal))
+    for entry in live:
+        if entry.rule not in ledger.REVERSIBLE_RULES or entry.payout_id is not None:
+            continue
+        wanted = CommissionStatus.HELD if outcome.dispute_open else CommissionStatus.PENDING
+        current = entry.status
+        if current is CommissionStatus.APPROVED and wanted is CommissionStatus.PENDING:
+            continue
+        if current == wanted:
+            continue
+        changed = entry.model_copy(update={"status": wanted, "updated_at": now})
+        if new_entries is not None and entry.commission_id in new_ids:
+            # Created in this same transaction: the caller writes it directly in its held state.
+            new_entries[new_entries.index(entry)] = changed
+        else:
+            actions.append(repo.entry_state_action(changed, current))
+    return actions

@@ -1,0 +1,68 @@
+"""Admin routes: list and read leads, move them through their lifecycle, erase a prospect's personal data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.context import get_context
+from shared.core.api import dump, json_response
+from shared.leads import rules as lead_rules
+from shared.leads import service as leads
+from shared.leads.models import LeadStatus
+
+router = Router()
+
+LeadId = Annotated[str, PathParam(min_length=1, max_length=64)]
+
+
+class LeadStatusChange(BaseModel):
+    """POST/PATCH /admin/leads/{id}/status: a rejection needs a reason the partner will read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: LeadStatus
+    reason: str | None = Field(default=None, max_length=lead_rules.MAX_REASON_LENGTH)
+
+
+@router.get("/admin/leads")
+def list_leads(
+    status: Annotated[LeadStatus | None, Query()] = None,
+    partner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+):
+    ctx = get_context()
+    items, next_cursor = ctx.leads.list_page(
+        ctx.program_id, status=status.value if status else None, partner_id=partner_id, limit=limit, cursor=cursor
+    )
+    return json_response({"items": dump(items), "next_cursor": next_cursor})
+
+
+@router.get("/admin/leads/<lead_id>")
+def read_lead(lead_id: LeadId):
+    lead, duplicates = leads.admin_lead(get_context(), lead_id)
+    competing = [
+        {k: v for k, v in dump(d).items() if k in ("partner_id", "outcome", "status_reason", "created_at")}
+        for d in duplicates
+    ]
+    return json_response({**dump(lead), "other_partners": competing})
+
+
+@router.post("/admin/leads/<lead_id>/status")
+def change_status(lead_id: LeadId, change: Annotated[LeadStatusChange, Body()]):
+    return json_response(dump(leads.change_status(get_context(), lead_id, change.status, change.reason)))
+
+
+@router.patch("/admin/leads/<lead_id>/status")
+def patch_status(lead_id: LeadId, change: Annotated[LeadStatusChange, Body()]):
+    return json_response(dump(leads.change_status(get_context(), lead_id, change.status, change.reason)))
+
+
+@router.post("/admin/leads/<lead_id>/erase")
+def erase_lead(lead_id: LeadId):
+    return json_response(dump(leads.erase_lead(get_context(), lead_id)))

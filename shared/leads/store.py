@@ -1,0 +1,210 @@
+"""Leads, their email claims and losing partners' duplicate records.
+
+Every write of a lead is a Put of the whole item conditioned on the `version` it read, so the item's
+GSI keys (status, partner) always match its attributes and concurrent writers cannot both win.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from shared.commissions.models import Commission
+from shared.core import keys
+from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Item, Table, TransactionCancelled
+from shared.core.errors import NotFound
+from shared.core.pagination import decode_cursor, encode_cursor
+from shared.leads.models import Lead, LeadDuplicate, LeadEmailClaim
+
+MAX_TRANSACTION_ACTIONS = 100
+VERSION_MATCHES = "#version = :expected_version"
+_VERSION_NAMES = {"#version": "version"}
+
+
+class LeadEmailTaken(Exception):
+    """The program already has a lead for this email; `lead_id` names it (None if the claim vanished)."""
+
+    def __init__(self, lead_id: str | None) -> None:
+        super().__init__("lead email already claimed")
+        self.lead_id = lead_id
+
+
+class StaleLead(Exception):
+    """The lead changed (or a concurrent transaction touched it) since it was read: read again, retry."""
+
+
+class LeadRepository:
+    """Reads and writes leads; one lead per email per program through a claim put in the same transaction."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # ------------------------------------------------------------ reads
+    def get(self, lead_id: str) -> Lead:
+        """A lead, or NotFound."""
+        lead = self.find(lead_id)
+        if lead is None:
+            raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")
+        return lead
+
+    def find(self, lead_id: str, *, consistent: bool = True) -> Lead | None:
+        """A lead, or None (consistent by default: lead writes are read-modify-write)."""
+        item = self.table.get(keys.lead(lead_id), consistent=consistent)
+        return Lead.from_item(item) if item else None
+
+    def find_claim(self, program_id: str, email_hash: str) -> LeadEmailClaim | None:
+        """The program's claim on an email hash, or None."""
+        item = self.table.get(keys.lead_email_claim(program_id, email_hash), consistent=True)
+        return LeadEmailClaim.from_item(item) if item else None
+
+    def find_duplicate(self, lead_id: str, partner_id: str) -> LeadDuplicate | None:
+        """A partner's duplicate record of a lead, or None."""
+        item = self.table.get(keys.lead_duplicate(lead_id, partner_id), consistent=True)
+        return LeadDuplicate.from_item(item) if item else None
+
+    def list_duplicates(self, lead_id: str) -> list[LeadDuplicate]:
+        """Every losing partner's record of a lead."""
+        pk, prefix = keys.lead_duplicates_prefix(lead_id)
+        items = self.table.query_all(
+            "pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix}, consistent=True
+        )
+        return [LeadDuplicate.from_item(i) for i in items]
+
+    def is_existing_customer(self, program_id: str, email_hash: str) -> bool:
+        """True when the Stripe webhook has marked this email as a paying customer of the program."""
+        return self.table.get(keys.customer_email(program_id, email_hash)) is not None
+
+    def list_for_partner(
+        self, partner_id: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[Lead | LeadDuplicate], str | None]:
+        """One page of a partner's own leads and duplicate records, oldest first."""
+        items, last = self.table.query(
+            "gsi1pk = :pk",
+            {":pk": keys.lead_partner_partition(partner_id)},
+            index=keys.GSI1,
+            limit=limit,
+            start_key=decode_cursor(cursor, expected_keys={"pk", "sk", "gsi1pk", "gsi1sk"}),
+        )
+        return [_lead_or_duplicate(i) for i in items], encode_cursor(last)
+
+    def list_page(
+        self,
+        program_id: str,
+        *,
+        status: str | None,
+        partner_id: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Lead], str | None]:
+        """One page of a program's leads, oldest first, optionally of one status and/or one partner."""
+        names: dict[str, str] = {"#type": "type"}
+        values: dict[str, Any] = {":lead": Lead.entity_type}
+        filters = ["#type = :lead"]
+        if partner_id:
+            index, pk_name, sk_name = keys.GSI1, "gsi1pk", "gsi1sk"
+            values[":pk"] = keys.lead_partner_partition(partner_id)
+            if status:
+                names["#status"] = "status"
+                values[":status"] = status
+                filters.append("#status = :status")
+        elif status:
+            index, pk_name, sk_name = keys.GSI2, "gsi2pk", "gsi2sk"
+            values[":pk"] = keys.lead_status_partition(program_id, status)
+        else:
+            index, pk_name, sk_name = keys.GSI3, "gsi3pk", "gsi3sk"
+            values[":pk"] = keys.lead_program_partition(program_id)
+        items, last = self.table.query(
+            f"{pk_name} = :pk",
+            values,
+            index=index,
+            names=names,
+            filter_expression=" AND ".join(filters),
+            limit=limit,
+            start_key=decode_cursor(cursor, expected_keys={"pk", "sk", pk_name, sk_name}),
+        )
+        leads = [Lead.from_item(i) for i in items if i.get("program_id") == program_id]
+        return leads, encode_cursor(last)
+
+    # ------------------------------------------------------------ writes
+    def create(self, lead: Lead, claim: LeadEmailClaim) -> None:
+        """Store a new lead with its email claim; raise LeadEmailTaken when the email already has a lead."""
+        try:
+            self.table.transact_write(
+                [
+                    self.table.put_action(lead.to_item(), condition=NOT_EXISTS),
+                    self.table.put_action(claim.to_item(), condition=NOT_EXISTS),
+                ]
+            )
+        except TransactionCancelled as error:
+            if 1 in error.failed_conditions:
+                existing = error.items[1]
+                raise LeadEmailTaken(str(existing["lead_id"]) if existing else None) from error
+            raise StaleLead() from error
+
+    def save(
+        self,
+        lead: Lead,
+        *,
+        expected_version: int,
+        commission: Commission | None = None,
+        duplicate: LeadDuplicate | None = None,
+        remove_duplicate_of: str | None = None,
+    ) -> None:
+        """Replace the lead if it is still at `expected_version`, in one transaction with an optional new
+        ledger entry (created at most once: `attribute_not_exists`), a losing partner's duplicate record,
+        and the removal of the new owner's old duplicate record. Raises StaleLead when anything moved.
+        """
+        actions = [self._lead_put(lead, expected_version)]
+        if commission is not None:
+            actions.append(self.table.put_action(commission.to_item(), condition=NOT_EXISTS))
+        if duplicate is not None:
+            actions.append(self.table.put_action(duplicate.to_item()))
+        if remove_duplicate_of is not None:
+            actions.append(self.table.delete_action(keys.lead_duplicate(lead.lead_id, remove_duplicate_of)))
+        try:
+            self.table.transact_write(actions)
+        except TransactionCancelled as error:
+            raise StaleLead() from error
+
+    def put_duplicate(self, duplicate: LeadDuplicate) -> None:
+        """Store a losing partner's record once (a concurrent second write keeps the first)."""
+        with contextlib.suppress(ConditionFailed):
+            self.table.put(duplicate.to_item(), condition=NOT_EXISTS)
+
+    def erase(
+        self, lead: Lead, *, expected_version: int, claim: LeadEmailClaim | None, duplicates: list[LeadDuplicate]
+    ) -> None:
+        """Write the scrubbed lead, delete its email claim and scrub the duplicate records, all at once."""
+        actions = [self._lead_put(lead, expected_version)]
+        if claim is not None:
+            actions.append(
+                self.table.delete_action(keys.lead_email_claim(claim.program_id, claim.email_hash)),
+            )
+        room = MAX_TRANSACTION_ACTIONS - len(actions)
+        actions.extend(self.table.put_action(d.to_item()) for d in duplicates[:room])
+        try:
+            self.table.transact_write(actions)
+        except TransactionCancelled as error:
+            raise StaleLead() from error
+        # Past a transaction's size (a prospect ~100 partners competed for), scrub the rest one by one:
+        # the lead itself is already erased, and a retry of the erasure repeats these writes.
+        self.replace_duplicates(duplicates[room:])
+
+    def replace_duplicates(self, duplicates: list[LeadDuplicate]) -> None:
+        """Overwrite duplicate records (erasure scrubbing them)."""
+        for duplicate in duplicates:
+            self.table.put(duplicate.to_item())
+
+    def _lead_put(self, lead: Lead, expected_version: int) -> dict[str, Any]:
+        return self.table.put_action(
+            lead.to_item(),
+            condition=VERSION_MATCHES,
+            names=_VERSION_NAMES,
+            values={":expected_version": expected_version},
+        )
+
+
+def _lead_or_duplicate(item: Item) -> Lead | LeadDuplicate:
+    if item.get("type") == LeadDuplicate.entity_type:
+        return LeadDuplicate.from_item(item)
+    return Lead.from_item(item)

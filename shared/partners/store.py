@@ -1,0 +1,128 @@
+"""Partners and their API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.core import keys
+from shared.core.clock import to_iso
+from shared.core.dynamo import EXISTS, NOT_EXISTS, ConditionFailed, Table, TransactionCancelled
+from shared.core.errors import Conflict, NotFound
+from shared.core.pagination import decode_cursor, encode_cursor
+from shared.partners.models import Partner, PartnerApiKey, PartnerStatus
+
+
+class PartnerRepository:
+    """Reads and writes partners; uniqueness of a partner's email is a claim item in the same transaction."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def create(self, partner: Partner, email_normalized: str) -> None:
+        """Store a new partner and its email claim together; an email already used is a Conflict."""
+        claim = {
+            **keys.partner_email_claim(partner.program_id, email_normalized),
+            "type": "partner_email_claim",
+            "partner_id": partner.partner_id,
+        }
+        try:
+            self.table.transact_write(
+                [
+                    self.table.put_action(partner.to_item(), condition=NOT_EXISTS),
+                    self.table.put_action(claim, condition=NOT_EXISTS),
+                ]
+            )
+        except TransactionCancelled as error:
+            if 1 in error.failed_conditions:
+                raise Conflict("a partner with this email already exists", code="partner_email_taken") from error
+            raise Conflict("this partner id already exists", code="partner_exists") from error
+
+    def get(self, partner_id: str) -> Partner:
+        """A partner, or NotFound."""
+        item = self.table.get(keys.partner(partner_id))
+        if item is None:
+            raise NotFound(f"partner {partner_id!r} does not exist", code="partner_not_found")
+        return Partner.from_item(item)
+
+    def find(self, partner_id: str) -> Partner | None:
+        """A partner, or None."""
+        item = self.table.get(keys.partner(partner_id))
+        return Partner.from_item(item) if item else None
+
+    def list_page(self, program_id: str, *, limit: int, cursor: str | None) -> tuple[list[Partner], str | None]:
+        """One page of the program's partners, oldest first, and the cursor of the next page."""
+        items, last = self.table.query(
+            "gsi1pk = :pk",
+            {":pk": keys.partner_listing_partition(program_id)},
+            index=keys.GSI1,
+            limit=limit,
+            start_key=decode_cursor(cursor, expected_keys={"pk", "sk", "gsi1pk", "gsi1sk"}),
+        )
+        return [Partner.from_item(i) for i in items], encode_cursor(last)
+
+    def update_fields(
+        self,
+        partner_id: str,
+        fields: dict[str, Any],
+        *,
+        updated_at: datetime,
+        expected_status: PartnerStatus | None = None,
+    ) -> Partner:
+        """Set attributes of an existing partner, optionally only if its status is still `expected_status`."""
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values: dict[str, Any] = {f":v{i}": v for i, v in enumerate(fields.values()) if v is not None}
+        assignments = [f"#f{i} = :v{i}" for i, v in enumerate(fields.values()) if v is not None]
+        removals = [f"#f{i}" for i, v in enumerate(fields.values()) if v is None]
+        names["#updated_at"] = "updated_at"
+        values[":updated_at"] = to_iso(updated_at)
+        assignments.append("#updated_at = :updated_at")
+        condition = EXISTS
+        if expected_status is not None:
+            names["#status"] = "status"
+            values[":expected"] = expected_status.value
+            condition += " AND #status = :expected"
+        try:
+            item = self.table.update(
+                keys.partner(partner_id),
+                "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else ""),
+                condition=condition,
+                names=names,
+                values=values,
+            )
+        except ConditionFailed as error:
+            if error.item is None:
+                raise NotFound(f"partner {partner_id!r} does not exist", code="partner_not_found") from error
+            raise Conflict(
+                "the partner changed while this request ran; read it again and retry", code="partner_changed"
+            ) from error
+        assert item is not None
+        return Partner.from_item(item)
+
+    # ------------------------------------------------------------ API keys
+    def add_api_key(self, api_key: PartnerApiKey) -> None:
+        """Store a new API key (its hash only)."""
+        self.table.put(api_key.to_item(), condition=NOT_EXISTS)
+
+    def find_api_key(self, key_hash: str) -> PartnerApiKey | None:
+        """The API key with this hash, or None."""
+        item = self.table.get(keys.partner_api_key(key_hash))
+        return PartnerApiKey.from_item(item) if item else None
+
+    def list_api_keys(self, partner_id: str) -> list[PartnerApiKey]:
+        """Every API key of a partner, revoked ones included."""
+        items = self.table.query_all(
+            "gsi1pk = :pk", {":pk": keys.partner_api_keys_partition(partner_id)}, index=keys.GSI1
+        )
+        return [PartnerApiKey.from_item(i) for i in items]
+
+    def revoke_api_key(self, api_key: PartnerApiKey, revoked_at: datetime) -> PartnerApiKey:
+        """Mark a key revoked (idempotent: revoking twice keeps the first time)."""
+        item = self.table.update(
+            keys.partner_api_key(api_key.key_hash),
+            "SET revoked_at = if_not_exists(revoked_at, :at)",
+            condition=EXISTS,
+            values={":at": to_iso(revoked_at)},
+        )
+        assert item is not None
+        return PartnerApiKey.from_item(item)

@@ -1,0 +1,103 @@
+"""Admin routes: payouts of a period (list, preview, CSV export of manual payouts), statements, and marking
+a manual payout paid. The run itself is the payouts function (schedule, manual invoke, `make payouts`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.context import get_context
+from shared.core.api import dump, json_response
+from shared.payouts import run as payout_run
+from shared.payouts.rules import manual_export_csv, statement_csv
+from shared.payouts.trigger import start_payout_run
+
+router = Router()
+
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+Period = Annotated[str, Query(pattern=PERIOD_PATTERN, description="YYYY-MM")]
+PeriodPath = Annotated[str, PathParam(pattern=PERIOD_PATTERN)]
+PartnerId = Annotated[str, PathParam(min_length=1, max_length=64)]
+Currency = Annotated[str, PathParam(pattern=r"^[A-Za-z]{3}$")]
+StatementFormat = Annotated[str, Query(pattern=r"^(json|csv)$")]
+
+
+class RunPayouts(BaseModel):
+    """POST /admin/payouts/run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(pattern=PERIOD_PATTERN, description="the month to pay, YYYY-MM")
+
+
+class MarkPaid(BaseModel):
+    """POST /admin/payouts/{partner_id}/{period}/{currency}/mark-paid."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = Field(min_length=1, max_length=200, description="PayPal/Wise/bank transaction reference")
+
+
+def csv_response(text: str, filename: str) -> Response:
+    """A CSV download that caches nowhere."""
+    return Response(
+        status_code=200,
+        content_type="text/csv; charset=utf-8",
+        body=text,
+        headers={"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/admin/payouts")
+def list_payouts(
+    period: Period,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+):
+    items, next_cursor = get_context().payouts.list_period(period, limit=limit, cursor=cursor)
+    return json_response({"items": dump(items), "next_cursor": next_cursor})
+
+
+@router.get("/admin/payouts/preview")
+def preview_payouts(period: Period):
+    ctx = get_context()
+    run = payout_run.PayoutRun(ctx, None, timezone=os.environ.get("PAYOUT_TIMEZONE") or "UTC")
+    return json_response(run.preview(period))
+
+
+@router.post("/admin/payouts/run")
+def run_payouts(body: Annotated[RunPayouts, Body()]):
+    status, result = start_payout_run(get_context(), body.period)
+    return json_response(result, status)
+
+
+@router.get("/admin/payouts/export.csv")
+def export_manual_payouts(period: Period):
+    payouts = payout_run.manual_payouts_due(get_context(), period)
+    return csv_response(manual_export_csv(payouts), f"manual-payouts-{period}.csv")
+
+
+@router.post("/admin/payouts/<partner_id>/<period>/<currency>/mark-paid")
+def mark_payout_paid(partner_id: PartnerId, period: PeriodPath, currency: Currency, body: Annotated[MarkPaid, Body()]):
+    return json_response(dump(payout_run.mark_paid(get_context(), partner_id, period, currency, body.reference)))
+
+
+@router.get("/admin/payouts/<partner_id>/<period>/<currency>/statement")
+def payout_statement(partner_id: PartnerId, period: PeriodPath, currency: Currency, format: StatementFormat = "json"):
+    stmt = payout_run.payout_statement(get_context(), partner_id, period, currency)
+    if format == "csv":
+        return csv_response(statement_csv(stmt), f"statement-{partner_id}-{period}-{currency.upper()}.csv")
+    return json_response(stmt.as_json())
+
+
+@router.get("/admin/payouts/<partner_id>/<period>/<currency>/statement.csv")
+def payout_statement_csv(partner_id: PartnerId, period: PeriodPath, currency: Currency):
+    stmt = payout_run.payout_statement(get_context(), partner_id, period, currency)
+    return csv_response(statement_csv(stmt), f"statement-{partner_id}-{period}-{currency.upper()}.csv")

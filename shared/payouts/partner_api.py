@@ -1,0 +1,55 @@
+"""Partner routes: the partner's own payouts (withheld ones with their reason) and statements.
+
+The partner id comes from the credential: a payout of another partner is simply not found.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from shared.context import get_context
+from shared.core.api import json_response
+from shared.partners.partner_auth import current_partner_id
+from shared.payouts import run as payout_run
+from shared.payouts.admin_api import Currency, PeriodPath, StatementFormat, csv_response
+from shared.payouts.models import Payout
+from shared.payouts.rules import statement_csv
+
+router = Router()
+
+# What a partner sees of a payout: never the claim plan's internals.
+PARTNER_FIELDS = {
+    "payout_id", "period", "amount", "status", "method", "commission_count", "stripe_transfer_id",
+    "reference", "failure_reason", "withheld_reason", "created_at", "paid_at",
+}  # fmt: skip
+
+
+def payout_view(payout: Payout) -> dict[str, object]:
+    """A payout as its partner sees it."""
+    return payout.model_dump(mode="json", include=PARTNER_FIELDS, exclude_none=True)
+
+
+@router.get("/partner/payouts")
+def list_own_payouts(period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None):
+    payouts = get_context().payouts.list_partner(current_partner_id(router))
+    if period is not None:
+        payouts = [p for p in payouts if p.period == period]
+    return json_response({"items": [payout_view(p) for p in payouts]})
+
+
+@router.get("/partner/payouts/<period>/<currency>/statement")
+def own_statement(period: PeriodPath, currency: Currency, format: StatementFormat = "json"):
+    partner_id = current_partner_id(router)
+    stmt = payout_run.payout_statement(get_context(), partner_id, period, currency)
+    if format == "csv":
+        return csv_response(statement_csv(stmt), f"statement-{period}-{currency.upper()}.csv")
+    return json_response(stmt.as_json())
+
+
+@router.get("/partner/payouts/<period>/<currency>/statement.csv")
+def own_statement_csv(period: PeriodPath, currency: Currency):
+    stmt = payout_run.payout_statement(get_context(), current_partner_id(router), period, currency)
+    return csv_response(statement_csv(stmt), f"statement-{period}-{currency.upper()}.csv")

@@ -1,0 +1,191 @@
+"""Payouts and the payout run's reads and claims on the ledger.
+
+Every write here is conditional: a payout is created with attribute_not_exists, moved forward with a
+condition on the state it was read in, and ledger entries are claimed with
+`attribute_not_exists(payout_id) AND status IN (pending, approved)` (the ledger contract).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from shared.commissions.models import Commission, CommissionStatus
+from shared.core import keys
+from shared.core.clock import to_iso
+from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Table, deserialize, serialize
+from shared.core.errors import Conflict, NotFound
+from shared.core.pagination import decode_cursor, encode_cursor
+from shared.partners.models import Partner
+from shared.payouts.models import Payout, PayoutStatus
+
+BATCH_GET_SIZE = 100
+
+# Claim of one ledger entry (ledger contract): it leaves the payable index in the same write.
+CLAIM_UPDATE = "SET #status = :paid, payout_id = :payout, updated_at = :now REMOVE gsi2pk, gsi2sk"
+CLAIM_CONDITION = "attribute_not_exists(payout_id) AND #status IN (:pending, :approved)"
+
+
+class PayoutRepository:
+    """Reads payable entries per shard, creates and advances payouts, claims entries in transactions."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # ------------------------------------------------------------ reading what is payable
+    def payable_entries(self, shard: int, cutoff_iso: str) -> Iterator[Commission]:
+        """Entries of one payable shard available before the cutoff (a Query on the sparse index, no Scan)."""
+        items = self.table.query_all(
+            "gsi2pk = :pk AND gsi2sk < :cutoff",
+            {":pk": keys.commission_payable_partition(shard), ":cutoff": cutoff_iso},
+            index=keys.GSI2,
+        )
+        for item in items:
+            yield Commission.from_item(item)
+
+    def open_payouts(self, shard: int) -> Iterator[Payout]:
+        """Payouts of any period in this shard that the run still owes work (claiming or a transfer)."""
+        items = self.table.query_all("gsi3pk = :pk", {":pk": keys.payout_open_partition(shard)}, index=keys.GSI3)
+        for item in items:
+            yield Payout.from_item(item)
+
+    def partners(self, partner_ids: Iterable[str]) -> dict[str, Partner]:
+        """Partners by id, read with BatchGetItem (100 keys a request)."""
+        return {
+            p.partner_id: p
+            for p in map(Partner.from_item, self._batch_get([keys.partner(i) for i in set(partner_ids)]))
+        }
+
+    def commissions(self, partner_id: str, commission_ids: Sequence[str]) -> list[Commission]:
+        """Ledger entries of a partner by id (consistent reads, so a statement reflects every claim)."""
+        found = self._batch_get([keys.commission(partner_id, c) for c in commission_ids], consistent=True)
+        return [Commission.from_item(item) for item in found]
+
+    def _batch_get(self, key_list: list[dict[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        for start in range(0, len(key_list), BATCH_GET_SIZE):
+            pending: dict[str, Any] = {
+                self.table.name: {
+                    "Keys": [serialize(k) for k in key_list[start : start + BATCH_GET_SIZE]],
+                    "ConsistentRead": consistent,
+                }
+            }
+            while pending:
+                self.table.request_count += 1
+                response = self.table.client.batch_get_item(RequestItems=pending)
+                results += [deserialize(i) for i in response.get("Responses", {}).get(self.table.name, [])]
+                # Throttled keys come back unprocessed; the client's retry config backs off between calls.
+                pending = response.get("UnprocessedKeys") or {}
+        return results
+
+    # ------------------------------------------------------------ payouts
+    def get(self, partner_id: str, period: str, currency: str, *, consistent: bool = True) -> Payout | None:
+        """A payout, or None."""
+        item = self.table.get(keys.payout(partner_id, period, currency), consistent=consistent)
+        return Payout.from_item(item) if item else None
+
+    def create(self, payout: Payout) -> tuple[Payout, bool]:
+        """Create the payout unless one exists for (partner, period, currency): (stored payout, created?)."""
+        try:
+            self.table.put(payout.to_item(), condition=NOT_EXISTS)
+        except ConditionFailed as error:
+            existing = error.item or self.table.get(
+                keys.payout(payout.partner_id, payout.period, payout.amount.currency), consistent=True
+            )
+            if existing is None:  # deleted in between: cannot happen in this design, refuse loudly
+                raise
+            return Payout.from_item(existing), False
+        return payout, True
+
+    def replace(self, before: Payout, after: Payout) -> Payout:
+        """Write `after` over `before` only if the stored payout is still in `before`'s state (optimistic).
+
+        Raises ConditionFailed when another run (or an admin) moved it first.
+        """
+        self.table.put(
+            after.to_item(),
+            condition="#status = :status AND claimed_chunks = :chunks AND transfer_attempt = :attempt",
+            names={"#status": "status"},
+            values={
+                ":status": before.status.value,
+                ":chunks": before.claimed_chunks,
+                ":attempt": before.transfer_attempt,
+            },
+        )
+        return after
+
+    def claim_chunk(self, before: Payout | None, after: Payout, commission_ids: Sequence[str], now: datetime) -> None:
+        """One transaction: claim these entries for the payout and move the payout's claim cursor
+        (`before` None: the same transaction creates the payout, only if none exists).
+
+        Raises TransactionCancelled; `failed_conditions` then names the entries someone else changed
+        (index i+1 for commission_ids[i]; index 0 is the payout item).
+        """
+        if before is None:
+            payout_action = self.table.put_action(after.to_item(), condition=NOT_EXISTS)
+        else:
+            payout_action = self.table.put_action(
+                after.to_item(),
+                condition="#status = :status AND claimed_chunks = :chunks",
+                names={"#status": "status"},
+                values={":status": before.status.value, ":chunks": before.claimed_chunks},
+            )
+        claims = [
+            self.table.update_action(
+                keys.commission(after.partner_id, commission_id),
+                CLAIM_UPDATE,
+                condition=CLAIM_CONDITION,
+                names={"#status": "status"},
+                values={
+                    ":paid": CommissionStatus.PAID.value,
+                    ":payout": after.payout_id,
+                    ":now": to_iso(now),
+                    ":pending": CommissionStatus.PENDING.value,
+                    ":approved": CommissionStatus.APPROVED.value,
+                },
+            )
+            for commission_id in commission_ids
+        ]
+        self.table.transact_write([payout_action, *claims])
+
+    def list_period(
+        self, period: str, *, limit: int = 100, cursor: str | None = None
+    ) -> tuple[list[Payout], str | None]:
+        """One page of a period's payouts (every partner and currency) and the next cursor."""
+        items, last = self.table.query(
+            "gsi1pk = :pk",
+            {":pk": keys.payout_period_partition(period)},
+            index=keys.GSI1,
+            limit=limit,
+            start_key=decode_cursor(cursor, expected_keys={"pk", "sk", "gsi1pk", "gsi1sk"}),
+        )
+        return [Payout.from_item(i) for i in items], encode_cursor(last)
+
+    def all_of_period(self, period: str) -> list[Payout]:
+        """Every payout of a period (CSV export)."""
+        items = self.table.query_all("gsi1pk = :pk", {":pk": keys.payout_period_partition(period)}, index=keys.GSI1)
+        return [Payout.from_item(i) for i in items]
+
+    def list_partner(self, partner_id: str) -> list[Payout]:
+        """Every payout of one partner, oldest period first."""
+        pk, prefix = keys.payouts_prefix(partner_id)
+        items = self.table.query_all("pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix})
+        return [Payout.from_item(i) for i in items]
+
+    def require(self, partner_id: str, period: str, currency: str) -> Payout:
+        """A payout, or NotFound (also when it is another partner's: we never say which)."""
+        payout = self.get(partner_id, period, currency)
+        if payout is None:
+            raise NotFound(f"no payout for period {period} in {currency}", code="payout_not_found")
+        return payout
+
+    def mark_paid_manually(self, payout: Payout, reference: str, now: datetime) -> Payout:
+        """pending manual payout -> paid with finance's reference, only once."""
+        after = payout.model_copy(
+            update={"status": PayoutStatus.PAID, "reference": reference, "paid_at": now, "updated_at": now}
+        )
+        try:
+            return self.replace(payout, after)
+        except ConditionFailed as error:
+            raise Conflict("the payout changed meanwhile; read it again", code="payout_changed") from error

@@ -1,0 +1,53 @@
+"""Programs and commission plans."""
+
+from __future__ import annotations
+
+from shared.core import keys
+from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Table
+from shared.core.errors import Conflict, NotFound
+from shared.programs.models import CommissionPlan, Program
+
+
+class ProgramRepository:
+    """Reads and writes the program item and its commission plans."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def get(self, program_id: str) -> Program:
+        """The program, or NotFound (the deployment has not been set up)."""
+        item = self.table.get(keys.program(program_id))
+        if item is None:
+            raise NotFound(f"program {program_id!r} is not set up; PUT /admin/program first", code="program_not_found")
+        return Program.from_item(item)
+
+    def find(self, program_id: str) -> Program | None:
+        """The program, or None."""
+        item = self.table.get(keys.program(program_id))
+        return Program.from_item(item) if item else None
+
+    def save(self, program: Program) -> None:
+        """Create or replace the program's settings."""
+        self.table.put(program.to_item())
+
+    def create_plan(self, plan: CommissionPlan) -> None:
+        """Store a new plan; a plan id already taken is a Conflict."""
+        try:
+            self.table.put(plan.to_item(), condition=NOT_EXISTS)
+        except ConditionFailed as error:
+            raise Conflict(f"commission plan {plan.plan_id!r} already exists", code="plan_exists") from error
+
+    def get_plan(self, program_id: str, plan_id: str) -> CommissionPlan:
+        """A plan, or NotFound."""
+        item = self.table.get(keys.commission_plan(program_id, plan_id))
+        if item is None:
+            raise NotFound(f"commission plan {plan_id!r} does not exist", code="plan_not_found")
+        return CommissionPlan.from_item(item)
+
+    def list_plans(self, program_id: str) -> list[CommissionPlan]:
+        """Every plan of the program (a program has few)."""
+        pk, prefix = keys.commission_plans_prefix(program_id)
+        items = self.table.query_all(
+            "pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix}, consistent=True
+        )
+        return [CommissionPlan.from_item(item) for item in items]

@@ -1,1 +1,0 @@
-"""Data access: one repository per aggregate. Only this package (and `shared.dynamo`) talks to DynamoDB."""

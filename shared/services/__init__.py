@@ -1,1 +1,0 @@
-"""Business logic: plain classes and functions over repositories, a clock and settings; no HTTP here."""

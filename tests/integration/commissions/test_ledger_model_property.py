@@ -1,0 +1,201 @@
+"""Property: for any history of purchases, renewals, partial/full refunds, disputes (open, won, lost) and
+cancellations, delivered shuffled, duplicated and concurrently duplicated through the real handler against
+DynamoDB Local, the stored ledger equals the reference model to the cent."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared.context import AppContext
+from shared.links import click_token
+from tests.helpers import stripe_payloads as sp
+from tests.helpers.api import ApiClient
+from tests.helpers.factories import given_link, given_partner, given_plan, given_program
+from tests.helpers.webhooks import deliver
+from tests.model.ledger_model import ModelInvoice, ModelPlan, expected_ledger
+
+CLICKED_AT = int(datetime(2026, 11, 1, 9, 0, tzinfo=UTC).timestamp())
+
+plans = st.builds(
+    ModelPlan,
+    sale_rate=st.sampled_from([Decimal("0.1"), Decimal("0.2"), Decimal("0.333")]),
+    tier_threshold=st.none() | st.integers(5_000, 40_000),
+    tier_rate=st.just(Decimal("0.3")),
+    first_sale_flat=st.sampled_from([0, 500]),
+    renewal_bonus=st.sampled_from([0, 300]),
+    revenue_bonus_threshold=st.none() | st.integers(5_000, 40_000),
+    revenue_bonus=st.just(1000),
+    max_invoices=st.none() | st.integers(1, 3),
+)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[ModelPlan, list[ModelInvoice], list[str]]:
+    plan = draw(plans)
+    invoices: list[ModelInvoice] = []
+    customers = [sp.new_id("cus") for _ in range(draw(st.integers(1, 2)))]
+    for customer in customers:
+        one_off = draw(st.booleans())
+        subscription = sp.new_id("sub")
+        for number in range(1 if one_off else draw(st.integers(1, 3))):
+            amount = draw(st.integers(1, 30_000))
+            refunds: list[int] = []
+            left = amount
+            for _ in range(draw(st.integers(0, 2))):
+                if left <= 0:
+                    break
+                part = draw(st.integers(1, left))
+                refunds.append(part)
+                left -= part
+            invoices.append(
+                ModelInvoice(
+                    invoice_id=sp.new_id("cs_test" if one_off else "in"),
+                    customer=customer,
+                    subscription="" if one_off else subscription,
+                    amount=amount,
+                    tax=draw(st.integers(0, amount // 5)),
+                    renewal=number > 0,
+                    refunds=tuple(refunds),
+                    dispute=draw(st.sampled_from([None, None, "open", "won", "lost"])),
+                    one_off=one_off,
+                )
+            )
+    return plan, invoices, customers
+
+
+def events_for(
+    invoices: list[ModelInvoice], customers: list[str], token: str
+) -> list[tuple[tuple[str, str] | None, dict[str, Any]]]:
+    """Every Stripe event of the history, tagged ("checkout", customer) / ("invoice", id) for the model."""
+    out: list[tuple[tuple[str, str] | None, dict[str, Any]]] = []
+    one_offs = {i.customer: i for i in invoices if i.one_off}
+    for customer in customers:
+        sale = one_offs.get(customer)
+        if sale is None:
+            session = sp.checkout_session(customer=customer, client_reference_id=token, subscription="sub_x")
+        else:
+            session = sp.checkout_session(
+                customer=customer,
+                client_reference_id=token,
+                mode="payment",
+                amount_total=sale.amount,
+                amount_tax=sale.tax,
+                payment_intent=f"pi_{sale.invoice_id}",
+                session_id=sale.invoice_id,
+            )
+        out.append((("checkout", customer), sp.event("checkout.session.completed", session)))
+    for inv in invoices:
+        pi = f"pi_{inv.invoice_id}"
+        if not inv.one_off:
+            body = sp.invoice(
+                customer=inv.customer,
+                subscription=inv.subscription,
+                amount_paid=inv.amount,
+                tax=inv.tax,
+                billing_reason="subscription_cycle" if inv.renewal else "subscription_create",
+                invoice_id=inv.invoice_id,
+            )
+            out.append((("invoice", inv.invoice_id), sp.event("invoice.paid", body)))
+            link = sp.invoice_payment(invoice_id=inv.invoice_id, payment_intent=pi, amount=inv.amount)
+            out.append((None, sp.event("invoice_payment.paid", link)))
+        for amount in inv.refunds:
+            out.append((None, sp.event("refund.created", sp.refund(payment_intent=pi, amount=amount))))
+        if inv.refunds:
+            charge = sp.charge(payment_intent=pi, amount=inv.amount, amount_refunded=sum(inv.refunds))
+            out.append((None, sp.event("charge.refunded", charge)))
+        if inv.dispute:
+            dp = sp.new_id("dp")
+            opened = sp.dispute(payment_intent=pi, status="needs_response", dispute_id=dp, amount=inv.amount)
+            out.append((None, sp.event("charge.dispute.created", opened)))
+            if inv.dispute != "open":
+                closed = sp.dispute(payment_intent=pi, status=inv.dispute, dispute_id=dp, amount=inv.amount)
+                out.append((None, sp.event("charge.dispute.closed", closed)))
+    for customer in customers:
+        if customer in one_offs:
+            continue
+        sub = next(i.subscription for i in invoices if i.customer == customer)
+        out.append(
+            (
+                None,
+                sp.event("customer.subscription.deleted", sp.subscription_deleted(subscription=sub, customer=customer)),
+            )
+        )
+    return out
+
+
+@pytest.fixture
+def program(api: ApiClient) -> None:
+    given_program(api)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(history=histories(), data=st.data())
+def test_stored_ledger_equals_the_model(
+    api: ApiClient, ctx: AppContext, program: None, history: Any, data: st.DataObject
+) -> None:
+    plan, invoices, customers = history
+    # Given a partner on the drawn plan, and a click on its link
+    plan_body: dict[str, Any] = {"sale_rate": str(plan.sale_rate)}
+    if plan.tier_threshold is not None:
+        plan_body["tiers"] = [{"threshold": plan.tier_threshold, "rate": str(plan.tier_rate)}]
+    if plan.first_sale_flat:
+        plan_body["first_sale_flat"] = {"amount": plan.first_sale_flat, "currency": "USD"}
+    if plan.renewal_bonus:
+        plan_body["renewal_bonus"] = {"amount": plan.renewal_bonus, "currency": "USD"}
+    if plan.revenue_bonus_threshold is not None:
+        plan_body["revenue_bonus"] = {
+            "threshold": {"amount": plan.revenue_bonus_threshold, "currency": "USD"},
+            "bonus": {"amount": plan.revenue_bonus, "currency": "USD"},
+        }
+    if plan.max_invoices is not None:
+        plan_body.update(recurring_scope="invoices", recurring_count=plan.max_invoices)
+    stored_plan = given_plan(api, **plan_body)
+    partner = given_partner(api, email=f"{sp.new_id('p')}@partner.example", plan_id=stored_plan["plan_id"])
+    link = given_link(api, partner["partner_id"])
+    token = click_token.issue("test-click-token-secret", link["code"], partner["partner_id"], CLICKED_AT)
+
+    # When Stripe delivers every event, shuffled, some twice, some twice at the same time
+    events = data.draw(st.permutations(events_for(invoices, customers, token)), label="delivery order")
+    schedule: list[tuple[int, bool]] = [(i, False) for i in range(len(events))]
+    for index in data.draw(st.lists(st.integers(0, len(events) - 1), max_size=4), label="duplicates"):
+        if data.draw(st.booleans(), label="concurrent"):
+            schedule.append((index, True))  # delivered twice at once, at the end
+        else:
+            schedule.insert(data.draw(st.integers(index + 1, len(schedule))), (index, False))
+    order: list[tuple[str, str]] = []
+    for index, concurrent in schedule:
+        tag, stripe_event = events[index]
+        if concurrent:
+            with ThreadPoolExecutor(2) as pool:
+                statuses = list(pool.map(lambda n, e=stripe_event: deliver(api, e, container=n).status, range(2)))
+        else:
+            statuses = [deliver(api, stripe_event).status]
+        assert set(statuses) == {200}
+        if tag:
+            order.append(tag)
+
+    # Then the ledger is the model's, to the cent
+    model = expected_ledger(plan, order, {i.invoice_id: i for i in invoices}, ctx.clock.now())
+    stored = ctx.commissions.all_for_partner(partner["partner_id"])
+    originals = {e.commission_id: e for e in stored if e.reverses is None}
+    actual: dict[tuple[str, str], tuple[int, int, bool]] = {}
+    for entry in originals.values():
+        reversed_total = -sum(r.amount.amount for r in stored if r.reverses == entry.commission_id)
+        actual[(str(entry.source.invoice_id or entry.source.checkout_session_id), entry.rule)] = (
+            entry.amount.amount,
+            reversed_total,
+            entry.status.value == "held",
+        )
+    expected = {key: (e.amount, e.reversed, e.held) for key, e in model.entries.items()}
+    assert actual == expected
+    assert sum(e.amount.amount for e in stored) == model.balance()
+    assert all(r.amount.amount < 0 for r in stored if r.reverses)

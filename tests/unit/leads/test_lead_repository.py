@@ -1,0 +1,85 @@
+"""The exact DynamoDB requests the lead repository sends: the conditions that make dedupe, the version
+check and the one-time bounty hold, read without a database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.commissions.models import Commission
+from shared.core.dynamo import Table
+from shared.core.money import Money
+from shared.core.rate_limit_store import RateLimitRepository
+from shared.leads.models import Lead, LeadEmailClaim, LeadStatus
+from shared.leads.store import LeadRepository
+
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+class RecordingClient:
+    """A boto3 stand-in that records each request and answers success."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def transact_write_items(self, **request: Any) -> dict[str, Any]:
+        self.calls.append(("transact_write_items", request))
+        return {}
+
+    def update_item(self, **request: Any) -> dict[str, Any]:
+        self.calls.append(("update_item", request))
+        return {}
+
+
+def a_lead(**fields: Any) -> Lead:
+    base = {"lead_id": "lead_1", "program_id": "default", "partner_id": "ptr_ada", "email_hash": "abc"}
+    return Lead.model_validate({**base, "created_at": NOW, "updated_at": NOW, **fields})
+
+
+def test_a_new_lead_and_its_claim_are_one_transaction_both_conditioned_on_absence() -> None:
+    client = RecordingClient()
+    LeadRepository(Table(client=client, name="t")).create(
+        a_lead(), LeadEmailClaim(program_id="default", email_hash="abc", lead_id="lead_1", created_at=NOW)
+    )
+    [(operation, request)] = client.calls
+    lead_put, claim_put = (action["Put"] for action in request["TransactItems"])
+    assert operation == "transact_write_items"
+    assert lead_put["ConditionExpression"] == claim_put["ConditionExpression"] == "attribute_not_exists(pk)"
+    assert claim_put["Item"]["pk"] == {"S": "PROGRAM#default#LEAD_EMAIL#abc"}
+    assert claim_put["ReturnValuesOnConditionCheckFailure"] == "ALL_OLD"  # names the existing lead
+    assert "email" not in claim_put["Item"]
+
+
+def test_a_status_change_is_version_checked_and_the_bounty_put_only_if_absent() -> None:
+    client = RecordingClient()
+    lead = a_lead(status=LeadStatus.QUALIFIED, version=4)
+    bounty = Commission(
+        commission_id="com_lead_lead_1",
+        partner_id="ptr_ada",
+        program_id="default",
+        amount=Money.of(5000, "USD"),
+        rule="lead_bounty",
+        available_at=NOW,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    LeadRepository(Table(client=client, name="t")).save(lead, expected_version=3, commission=bounty)
+    [(_, request)] = client.calls
+    lead_put, bounty_put = (action["Put"] for action in request["TransactItems"])
+    assert lead_put["ConditionExpression"] == "#version = :expected_version"
+    assert lead_put["ExpressionAttributeValues"] == {":expected_version": {"N": "3"}}
+    assert lead_put["Item"]["gsi2pk"] == {"S": "PROGRAM#default#LEADS#qualified"}
+    assert bounty_put["ConditionExpression"] == "attribute_not_exists(pk)"
+    assert bounty_put["Item"]["sk"] == {"S": "COMMISSION#com_lead_lead_1"}
+    assert bounty_put["Item"]["gsi2pk"]["S"].startswith("PAYABLE#")
+
+
+def test_a_rate_limit_hit_is_one_conditional_counter_update_with_ttl() -> None:
+    client = RecordingClient()
+    allowed = RateLimitRepository(Table(client=client, name="t")).hit("ip", "h", "3600s0", limit=20, expires_at=7200)
+    [(operation, request)] = client.calls
+    assert allowed and operation == "update_item"
+    assert request["Key"] == {"pk": {"S": "RATE#ip#h#3600s0"}, "sk": {"S": "RATE"}}
+    assert request["ConditionExpression"] == "attribute_not_exists(#hits) OR #hits < :limit"
+    assert request["ExpressionAttributeNames"]["#expires"] == "expires_at"

@@ -1,0 +1,82 @@
+"""The signed click token: verifiable without a database, refused when tampered with, forged or too old."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.links.click_token import MAX_TOKEN_LENGTH, InvalidClickToken, issue, verify
+
+SECRET = "current-secret"
+CLICKED_AT = 1_793_613_600
+DAY = 86400
+
+
+def test_a_genuine_token_verifies_to_its_claim() -> None:
+    token = issue(SECRET, "ada-2026", "ptr_ada", CLICKED_AT, click_nonce="n1")
+    claim = verify(token, [SECRET], now=CLICKED_AT + DAY, max_age_seconds=90 * DAY)
+    assert (claim.link_code, claim.partner_id, claim.clicked_at, claim.click_nonce) == (
+        "ada-2026",
+        "ptr_ada",
+        CLICKED_AT,
+        "n1",
+    )
+
+
+def test_every_character_changed_is_refused() -> None:
+    token = issue(SECRET, "ada-2026", "ptr_ada", CLICKED_AT)
+    for index in range(len("c1_"), len(token)):
+        replacement = "A" if token[index] != "A" else "B"
+        tampered = token[:index] + replacement + token[index + 1 :]
+        with pytest.raises(InvalidClickToken):
+            verify(tampered, [SECRET], now=CLICKED_AT, max_age_seconds=DAY)
+
+
+def test_another_partner_cannot_be_swapped_in() -> None:
+    genuine = issue(SECRET, "ada-2026", "ptr_ada", CLICKED_AT)
+    forged_payload = issue("guessed-secret", "ada-2026", "ptr_mallory", CLICKED_AT)
+    with pytest.raises(InvalidClickToken):
+        verify(forged_payload, [SECRET], now=CLICKED_AT, max_age_seconds=DAY)
+    assert verify(genuine, [SECRET], now=CLICKED_AT, max_age_seconds=DAY).partner_id == "ptr_ada"
+
+
+def test_an_expired_token_is_refused() -> None:
+    token = issue(SECRET, "ada-2026", "ptr_ada", CLICKED_AT)
+    assert verify(token, [SECRET], now=CLICKED_AT + 90 * DAY, max_age_seconds=90 * DAY)
+    with pytest.raises(InvalidClickToken, match="expired"):
+        verify(token, [SECRET], now=CLICKED_AT + 90 * DAY + 1, max_age_seconds=90 * DAY)
+
+
+def test_a_token_from_the_future_is_refused() -> None:
+    token = issue(SECRET, "ada-2026", "ptr_ada", CLICKED_AT + 3600)
+    with pytest.raises(InvalidClickToken, match="future"):
+        verify(token, [SECRET], now=CLICKED_AT, max_age_seconds=DAY)
+
+
+def test_a_rotated_secret_keeps_verifying_tokens_issued_before_the_rotation() -> None:
+    old_token = issue("old-secret", "ada-2026", "ptr_ada", CLICKED_AT)
+    assert verify(old_token, [SECRET, "old-secret"], now=CLICKED_AT, max_age_seconds=DAY).link_code == "ada-2026"
+    with pytest.raises(InvalidClickToken):
+        verify(old_token, [SECRET], now=CLICKED_AT, max_age_seconds=DAY)
+
+
+@pytest.mark.parametrize("garbage", ["", "c1_", "c1_!!!!", "x" * 500, "c1_" + "A" * 300, "ref=abc"])
+def test_garbage_is_refused(garbage: str) -> None:
+    with pytest.raises(InvalidClickToken):
+        verify(garbage, [SECRET], now=CLICKED_AT, max_age_seconds=DAY)
+
+
+code_text = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{2,63}", fullmatch=True)
+partner_text = st.from_regex(r"ptr_[0-9a-z]{26}", fullmatch=True)
+
+
+@given(code=code_text, partner=partner_text, clicked_at=st.integers(0, 4_102_444_800))
+def test_tokens_fit_stripe_urls_and_cookies(code: str, partner: str, clicked_at: int) -> None:
+    # Stripe Checkout's client_reference_id takes at most 200 characters of [A-Za-z0-9_-]
+    token = issue(SECRET, code, partner, clicked_at)
+    assert len(token) <= MAX_TOKEN_LENGTH
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
+    assert verify(token, [SECRET], now=clicked_at, max_age_seconds=DAY).partner_id == partner

@@ -1,0 +1,187 @@
+"""Payout rules without a database: periods, cutoffs, netting, minimums, withholding, statements, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared.commissions.models import CommissionStatus
+from shared.core.errors import BadRequest
+from shared.core.money import Money
+from shared.partners.models import PartnerStatus, PayoutMethodKind
+from shared.payouts.models import CLAIM_CHUNK_SIZE, Payout, PayoutStatus
+from shared.payouts.rules import (
+    Outcome,
+    decide,
+    group_balances,
+    manual_export_csv,
+    parse_period,
+    payout_id,
+    period_cutoff,
+    previous_period,
+    statement,
+    statement_csv,
+)
+from shared.payouts.run import parse_invocation
+from tests.helpers import ledger_factories as lf
+
+CUTOFF = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026-00", "26-10", "2026-1", "2026/10", "", None, 202610, "1999-12"])
+def test_a_period_is_a_month(bad: object) -> None:
+    with pytest.raises(BadRequest) as error:
+        parse_period(bad)
+    assert error.value.code == "invalid_period"
+
+
+def test_the_cutoff_is_the_start_of_the_next_month_in_the_program_timezone() -> None:
+    assert period_cutoff("2026-10") == CUTOFF
+    assert period_cutoff("2026-12") == datetime(2027, 1, 1, tzinfo=UTC)
+    # Berlin is UTC+1 in November: its 1 November starts at 23:00 UTC the day before.
+    assert period_cutoff("2026-10", "Europe/Berlin") == datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
+
+
+def test_a_scheduled_run_pays_the_previous_month_where_the_program_lives() -> None:
+    assert previous_period(datetime(2026, 11, 1, 6, 0, tzinfo=UTC)) == "2026-10"
+    assert previous_period(datetime(2026, 1, 1, 6, 0, tzinfo=UTC)) == "2025-12"
+    # 31 Oct 23:30 UTC is already 1 November in Berlin
+    assert previous_period(datetime(2026, 10, 31, 23, 30, tzinfo=UTC), "Europe/Berlin") == "2026-10"
+    assert previous_period(datetime(2026, 10, 31, 23, 30, tzinfo=UTC)) == "2026-09"
+
+
+def test_payout_ids_are_stable_and_distinct_per_currency() -> None:
+    assert payout_id("p1", "2026-10", "USD") == payout_id("p1", "2026-10", "USD")
+    assert payout_id("p1", "2026-10", "USD") != payout_id("p1", "2026-10", "EUR")
+    assert payout_id("p1", "2026-10", "USD") != payout_id("p1", "2026-11", "USD")
+
+
+def test_balances_net_per_partner_per_currency_and_skip_what_is_not_payable() -> None:
+    entries = [
+        lf.commission("p1", 5000),
+        lf.commission("p1", -1200),
+        lf.commission("p1", 3000, "EUR"),
+        lf.commission("p2", 7000, available_at=datetime(2026, 11, 2, tzinfo=UTC)),  # still on hold at the cutoff
+        lf.commission("p2", 900, status=CommissionStatus.HELD),
+    ]
+    balances = group_balances(entries, CUTOFF)
+    assert [(b.partner_id, b.currency, b.total.amount) for b in balances] == [("p1", "EUR", 3000), ("p1", "USD", 3800)]
+
+
+@pytest.mark.parametrize(
+    ("amounts", "outcome"),
+    [
+        ([4999], Outcome.CARRY_OVER),
+        ([5000], Outcome.PAY),
+        ([1000, -3000], Outcome.CARRY_OVER),
+        ([-10], Outcome.CARRY_OVER),
+    ],
+)
+def test_minimum_and_non_positive_balances_carry_over(amounts: list[int], outcome: Outcome) -> None:
+    [balance] = group_balances([lf.commission("p1", a) for a in amounts], CUTOFF)
+    assert decide(balance, lf.partner("p1"), lf.program()).outcome is outcome
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "words"),
+    [
+        (PartnerStatus.PAUSED, PayoutMethodKind.STRIPE_CONNECT, "paused"),
+        (PartnerStatus.TERMINATED, PayoutMethodKind.PAYPAL, "terminated"),
+        (PartnerStatus.PENDING, PayoutMethodKind.STRIPE_CONNECT, "not approved"),
+        (PartnerStatus.ACTIVE, PayoutMethodKind.NONE, "no payout method"),
+    ],
+)
+def test_partners_that_cannot_be_paid_are_withheld_with_a_readable_reason(
+    status: PartnerStatus, method: PayoutMethodKind, words: str
+) -> None:
+    [balance] = group_balances([lf.commission("p1", 9000)], CUTOFF)
+    decision = decide(balance, lf.partner("p1", status=status, method=method), lf.program())
+    assert decision.outcome is Outcome.WITHHELD and decision.reason is not None and words in decision.reason
+
+
+def test_a_payable_partner_is_paid_to_its_method() -> None:
+    [balance] = group_balances([lf.commission("p1", 9000)], CUTOFF)
+    decision = decide(balance, lf.partner("p1", account="acct_X1"), lf.program())
+    assert (decision.outcome, decision.method, decision.destination) == (
+        Outcome.PAY,
+        PayoutMethodKind.STRIPE_CONNECT,
+        "acct_X1",
+    )
+
+
+@given(st.lists(st.integers(min_value=-50_000, max_value=50_000), min_size=1, max_size=60))
+def test_the_netted_total_is_the_exact_sum_and_the_decision_follows_it(amounts: list[int]) -> None:
+    # Property: whatever the mix of commissions and clawbacks, the balance is their exact sum, and
+    # the run pays only a total at or above the minimum.
+    [balance] = group_balances([lf.commission("p1", a) for a in amounts], CUTOFF)
+    assert balance.total.amount == sum(amounts)
+    paid = decide(balance, lf.partner("p1"), lf.program()).outcome is Outcome.PAY
+    assert paid == (sum(amounts) >= 5000)
+
+
+def _payout(ids: list[str], amounts: list[int]) -> Payout:
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    return Payout(
+        payout_id="po_1",
+        partner_id="p1",
+        program_id="default",
+        period="2026-10",
+        amount=Money.of(sum(amounts), "USD"),
+        method=PayoutMethodKind.PAYPAL,
+        destination="=HYPERLINK(evil)",
+        commission_ids=ids,
+        commission_amounts=amounts,
+        status=PayoutStatus.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def test_the_claim_plan_splits_into_transactions_of_at_most_100_items() -> None:
+    ids = [f"c{i}" for i in range(250)]
+    payout = _payout(ids, [1] * 250)
+    assert payout.chunk_count == 3
+    assert [len(payout.chunk(i)) for i in range(3)] == [CLAIM_CHUNK_SIZE, CLAIM_CHUNK_SIZE, 52]
+    assert CLAIM_CHUNK_SIZE + 1 <= 100  # the payout item rides in the same transaction
+    assert payout.idempotency_key == "payout-po_1-attempt-1"
+
+
+def test_a_statement_holds_exactly_the_payouts_entries_and_totals_them() -> None:
+    sale, clawback, other = lf.commission("p1", 8000), lf.commission("p1", -1500), lf.commission("p1", 999)
+    payout = _payout([sale.commission_id, clawback.commission_id, other.commission_id], [8000, -1500, 999])
+    claimed = [e.model_copy(update={"payout_id": "po_1"}) for e in (sale, clawback)]
+    stmt = statement(payout, [*claimed, other])  # `other` was held meanwhile: not this payout's
+    assert [line.commission_id for line in stmt.lines] == [sale.commission_id, clawback.commission_id]
+    assert stmt.total == 6500
+    rows = list(csv.reader(io.StringIO(statement_csv(stmt))))
+    assert rows[-1][0] == "TOTAL" and rows[-1][4] == "6500"
+
+
+def test_the_manual_export_defuses_spreadsheet_formulas() -> None:
+    rows = list(csv.DictReader(io.StringIO(manual_export_csv([_payout(["c1"], [6000])]))))
+    assert rows[0]["destination"] == "'=HYPERLINK(evil)" and rows[0]["amount"] == "6000"
+
+
+@pytest.mark.parametrize(
+    ("event", "code"),
+    [
+        ({"period": "2026-13"}, "invalid_period"),
+        ({"period": "2026-10", "dry_run": "yes"}, "invalid_dry_run"),
+        ({"period": "2026-10", "shard": 16}, "invalid_shard"),
+        ({"period": "2026-10", "shard": True}, "invalid_shard"),
+    ],
+)
+def test_a_bad_invocation_is_refused_with_a_code(event: dict[str, object], code: str) -> None:
+    with pytest.raises(BadRequest) as error:
+        parse_invocation(event, lambda: "2026-10")
+    assert error.value.code == code
+
+
+def test_the_schedule_payload_pays_the_previous_month() -> None:
+    invocation = parse_invocation({"source": "schedule"}, lambda: "2026-10")
+    assert (invocation.period, invocation.dry_run, invocation.shard) == ("2026-10", False, None)
