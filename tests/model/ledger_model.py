@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from shared.money import Money
+from shared.core.money import Money
 
 
 @dataclass(frozen=True)
