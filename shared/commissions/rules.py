@@ -26,7 +26,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from shared.core.money import Money
@@ -38,6 +38,13 @@ RULE_RENEWAL_BONUS = "renewal_bonus"
 RULE_REVENUE_BONUS = "revenue_bonus"
 # Entries a refund or lost dispute takes back in proportion (a crossed revenue milestone stays crossed).
 REVERSIBLE_RULES = frozenset({RULE_FIRST_SALE, RULE_SALE_RATE, RULE_RENEWAL_BONUS})
+
+
+def payable_from(earned_at: datetime, hold_period_days: int) -> datetime:
+    """When an entry earned at `earned_at` clears the program's hold period and may be paid out."""
+    return earned_at + timedelta(days=hold_period_days)
+
+
 DISPUTE_CLOSED_RELEASED = frozenset({"won", "warning_closed", "prevented"})
 DISPUTE_LOST = "lost"
 

@@ -10,8 +10,6 @@ event or fact record means it was already applied: a duplicate, answered 200.
 from __future__ import annotations
 
 import json
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,11 +42,12 @@ from shared.context import AppContext
 from shared.core import keys
 from shared.core.dynamo import TransactionCancelled
 from shared.core.observability import logger
+from shared.core.retry import pause_before_retry
 from shared.links.attribution import Touch, decide_owner, verify_click
 from shared.links.click_token import InvalidClickToken
-from shared.partners.models import PartnerStatus
 from shared.partners.service import normalize_email
-from shared.programs.models import CommissionPlan, Program
+from shared.programs.models import Program
+from shared.programs.service import plan_for_partner
 
 # Stripe retries for up to three days: keep event ids a week.
 EVENT_RECORD_DAYS = 7
@@ -74,11 +73,6 @@ class AlreadyApplied(Exception):
     """The event id or the business fact was recorded before: nothing to do."""
 
 
-def _back_off(attempt: int) -> None:
-    if attempt:
-        time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not security
-
-
 def _transact(ctx: AppContext, actions: list[dict[str, Any]], dedupe_positions: int) -> None:
     """Write; the first `dedupe_positions` actions are event/fact records (their failure = duplicate)."""
     try:
@@ -93,7 +87,7 @@ def _transact(ctx: AppContext, actions: list[dict[str, Any]], dedupe_positions: 
 
 def _with_retries(attempt_once: Callable[[], Outcome]) -> Outcome:
     for attempt in range(WRITE_ATTEMPTS):
-        _back_off(attempt)
+        pause_before_retry(attempt, base_seconds=0.02)
         try:
             return attempt_once()
         except Conflicted:
@@ -184,7 +178,7 @@ def _bind(
     """Bind the customer to the winning partner (first/last touch, lock) and return the binding."""
     found = _touch_of(ctx, program, checkout)
     for attempt in range(WRITE_ATTEMPTS):
-        _back_off(attempt)
+        pause_before_retry(attempt, base_seconds=0.02)
         held = ctx.commissions.find_attribution(customer_id)
         if found is None:
             return held
@@ -343,14 +337,6 @@ def _park(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) -> Outco
     return Outcome("parked", "no checkout has bound this customer yet")
 
 
-def _plan_for(ctx: AppContext, program: Program, partner_id: str) -> CommissionPlan | None:
-    partner = ctx.partners.find(partner_id)
-    if partner is None or partner.status is PartnerStatus.TERMINATED:
-        return None
-    plan_id = partner.plan_id or program.default_plan_id
-    return ctx.programs.get_plan(program.program_id, plan_id) if plan_id else None
-
-
 def _apply_sale(
     ctx: AppContext,
     program: Program,
@@ -373,7 +359,7 @@ def _apply_sale(
     payment_id = payment_id or record.payment_id or (linked_payments[0] if linked_payments else None)
     payment = repo.find_payment(payment_id) if payment_id else None
     totals = repo.totals(binding.partner_id)
-    plan = _plan_for(ctx, program, binding.partner_id)
+    plan = plan_for_partner(ctx, program, ctx.partners.find(binding.partner_id))
     evaluation = ledger.evaluate_sale(
         plan,
         sale,
@@ -388,7 +374,7 @@ def _apply_sale(
         ),
     )
     now = ctx.clock.now()
-    available_at = now + timedelta(days=program.hold_period_days)
+    available_at = ledger.payable_from(now, program.hold_period_days)
     source = CommissionSource(
         customer_id=sale.customer_id,
         invoice_id=sale.sale_id if fact_kind == FACT_INVOICE_PAID else None,

@@ -6,11 +6,12 @@ No database, no HTTP: unit tests call these directly.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from shared.commissions.models import Commission, CommissionSource, CommissionStatus
+from shared.commissions.rules import payable_from
 from shared.core.errors import BadRequest, Conflict, PayloadTooLarge
 from shared.leads.models import LEAD_TRANSITIONS, Lead, LeadStatus
 from shared.partners.models import Partner, PartnerStatus
@@ -79,7 +80,7 @@ def lead_bounty(
         status=CommissionStatus.PENDING,
         rule=LEAD_BOUNTY_RULE,
         source=CommissionSource(lead_id=lead.lead_id),
-        available_at=now + timedelta(days=program.hold_period_days),
+        available_at=payable_from(now, program.hold_period_days),
         created_at=now,
         updated_at=now,
     )

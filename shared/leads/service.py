@@ -8,9 +8,7 @@ comes in, the program's first/last-touch policy decides who holds it and the los
 
 from __future__ import annotations
 
-import random
 import re
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -25,6 +23,7 @@ from shared.core.errors import Conflict, Forbidden, NotFound
 from shared.core.ids import new_id
 from shared.core.observability import logger
 from shared.core.rate_limit_store import RateLimitRepository
+from shared.core.retry import pause_before_retry
 from shared.leads import rules as lead_rules
 from shared.leads.models import (
     DUPLICATE_PERSONAL_FIELDS,
@@ -43,7 +42,8 @@ from shared.links.attribution import Touch, click_token_secrets, decide_owner, v
 from shared.links.models import LINK_CODE_PATTERN, LinkStatus
 from shared.partners.models import Partner, PartnerStatus
 from shared.partners.service import normalize_email
-from shared.programs.models import CommissionPlan, Program
+from shared.programs.models import Program
+from shared.programs.service import plan_for_partner
 
 MAX_CLICK_TOKEN_LENGTH = click_token.MAX_TOKEN_LENGTH
 # Optimistic writes retry this often when a concurrent request moved the lead first.
@@ -55,12 +55,6 @@ KNOWN_TO_COMPANY_REASON = "already known to the company (an earlier enquiry with
 # What a partner wrote about a prospect: shown back only to that partner.
 PARTNER_DETAIL_FIELDS = ("name", "company", "job_title", "company_size", "phone", "notes")
 SUPERSEDED_REASON = "another partner referred this prospect more recently (last-touch program)"
-
-
-def _back_off(attempt: int) -> None:
-    # Contending writers on one lead retry after a short random pause so they do not collide in lockstep.
-    if attempt:
-        time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter, not security
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -240,7 +234,7 @@ def submit_lead(ctx: AppContext, program: Program, prospect: Prospect, claimant:
     partner = claimant.partner
     self_referral = partner is not None and lead_rules.is_self_referral(prospect.email, partner)
     for attempt in range(WRITE_ATTEMPTS):
-        _back_off(attempt)
+        pause_before_retry(attempt)
         now = ctx.clock.now()
         lead = _new_lead(ctx, prospect, claimant, self_referral=self_referral, now=now)
         claim = LeadEmailClaim(
@@ -460,7 +454,7 @@ def change_status(
     many times or how concurrently the status is set.
     """
     for attempt in range(WRITE_ATTEMPTS):
-        _back_off(attempt)
+        pause_before_retry(attempt)
         lead = ctx.leads.get(lead_id)
         if lead.program_id != ctx.program_id:
             raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")
@@ -494,14 +488,7 @@ def _bounty(ctx: AppContext, lead: Lead, now: datetime) -> Commission | None:
         return None
     program = ctx.programs.get(ctx.program_id)
     partner = ctx.partners.find(lead.partner_id)
-    plan_id = (partner.plan_id if partner else None) or program.default_plan_id
-    plan: CommissionPlan | None = None
-    if plan_id:
-        try:
-            plan = ctx.programs.get_plan(ctx.program_id, plan_id)
-        except NotFound:
-            logger.warning("lead bounty skipped: plan missing", extra={"plan_id": plan_id})
-    return lead_rules.lead_bounty(lead, partner, plan, program, now)
+    return lead_rules.lead_bounty(lead, partner, plan_for_partner(ctx, program, partner), program, now)
 
 
 def convert_lead_for_customer(ctx: AppContext, email: str, stripe_customer_id: str) -> Lead | None:
@@ -534,7 +521,7 @@ def erase_lead(ctx: AppContext, lead_id: str) -> Lead:
     records, keeping ids, status, outcome, dates and every ledger amount. Erasing twice is a no-op.
     """
     for attempt in range(WRITE_ATTEMPTS):
-        _back_off(attempt)
+        pause_before_retry(attempt)
         lead = ctx.leads.get(lead_id)
         if lead.program_id != ctx.program_id:
             raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")

@@ -16,12 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.context import get_context
 from shared.core.api import dump, json_response
 from shared.payouts import run as payout_run
-from shared.payouts.rules import manual_export_csv, statement_csv
+from shared.payouts.rules import PERIOD_PATTERN, manual_export_csv, statement_csv
 from shared.payouts.trigger import start_payout_run
 
 router = Router()
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 Period = Annotated[str, Query(pattern=PERIOD_PATTERN, description="YYYY-MM")]
 PeriodPath = Annotated[str, PathParam(pattern=PERIOD_PATTERN)]
 PartnerId = Annotated[str, PathParam(min_length=1, max_length=64)]

@@ -16,7 +16,7 @@ from shared.partners.partner_auth import current_partner_id
 from shared.payouts import run as payout_run
 from shared.payouts.admin_api import Currency, PeriodPath, StatementFormat, csv_response
 from shared.payouts.models import Payout
-from shared.payouts.rules import statement_csv
+from shared.payouts.rules import PERIOD_PATTERN, statement_csv
 
 router = Router()
 
@@ -33,7 +33,7 @@ def payout_view(payout: Payout) -> dict[str, object]:
 
 
 @router.get("/partner/payouts")
-def list_own_payouts(period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None):
+def list_own_payouts(period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None):
     payouts = get_context().payouts.list_partner(current_partner_id(router))
     if period is not None:
         payouts = [p for p in payouts if p.period == period]

@@ -22,7 +22,9 @@ from shared.partners.models import Partner, PartnerStatus, PayoutMethodKind
 from shared.payouts.models import Payout
 from shared.programs.models import Program
 
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+"""A payout period: a calendar month, YYYY-MM."""
+_PERIOD = re.compile(PERIOD_PATTERN)
 
 
 # ---------------------------------------------------------------- periods

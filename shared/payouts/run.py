@@ -11,7 +11,6 @@ again continues where it stopped, and two runs racing on one payout cannot both 
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ from shared.core.clock import to_iso
 from shared.core.dynamo import ConditionFailed, TransactionCancelled
 from shared.core.errors import BadRequest, Conflict
 from shared.core.money import Money, normalize_currency
+from shared.core.retry import pause_before_retry
 from shared.partners.models import PayoutMethodKind
 from shared.payouts.models import Payout, PayoutStatus
 from shared.payouts.rules import (
@@ -295,7 +295,7 @@ class PayoutRun:
                     return fresh, False
                 lost = {remaining[i - 1] for i in error.failed_conditions if i > 0}
                 if not lost:  # a transaction conflict, not a changed entry: back off and retry
-                    time.sleep(0.05 * 2**attempt)
+                    pause_before_retry(attempt + 1, base_seconds=0.05)
                     continue
                 # Held (dispute) or claimed elsewhere meanwhile: leave them; the payout pays exactly the rest.
                 remaining = [c for c in remaining if c not in lost]

@@ -10,7 +10,9 @@ from shared.context import AppContext
 from shared.core.errors import BadRequest
 from shared.core.ids import new_id
 from shared.core.money import Money
+from shared.core.observability import logger
 from shared.core.urls import host_allowed, safe_destination
+from shared.partners.models import Partner, PartnerStatus
 from shared.programs.models import (
     AttributionPolicy,
     CommissionPlan,
@@ -20,6 +22,20 @@ from shared.programs.models import (
     Tier,
     TierMetric,
 )
+
+
+def plan_for_partner(ctx: AppContext, program: Program, partner: Partner | None) -> CommissionPlan | None:
+    """The plan a partner earns under: its own, else the program's default. None for no partner, a terminated
+    one, no plan at all, or a plan id naming no plan (a configuration error, logged so staff can mend it)."""
+    if partner is None or partner.status is PartnerStatus.TERMINATED:
+        return None
+    plan_id = partner.plan_id or program.default_plan_id
+    if not plan_id:
+        return None
+    plan = ctx.programs.find_plan(program.program_id, plan_id)
+    if plan is None:
+        logger.warning("partner's plan is missing: nothing earned", extra={"plan_id": plan_id})
+    return plan
 
 
 class ProgramSettings(BaseModel):

@@ -16,10 +16,10 @@ class ProgramRepository:
 
     def get(self, program_id: str) -> Program:
         """The program, or NotFound (the deployment has not been set up)."""
-        item = self.table.get(keys.program(program_id))
-        if item is None:
+        program = self.find(program_id)
+        if program is None:
             raise NotFound(f"program {program_id!r} is not set up; PUT /admin/program first", code="program_not_found")
-        return Program.from_item(item)
+        return program
 
     def find(self, program_id: str) -> Program | None:
         """The program, or None."""
@@ -37,12 +37,17 @@ class ProgramRepository:
         except ConditionFailed as error:
             raise Conflict(f"commission plan {plan.plan_id!r} already exists", code="plan_exists") from error
 
+    def find_plan(self, program_id: str, plan_id: str) -> CommissionPlan | None:
+        """A plan, or None."""
+        item = self.table.get(keys.commission_plan(program_id, plan_id))
+        return CommissionPlan.from_item(item) if item else None
+
     def get_plan(self, program_id: str, plan_id: str) -> CommissionPlan:
         """A plan, or NotFound."""
-        item = self.table.get(keys.commission_plan(program_id, plan_id))
-        if item is None:
+        plan = self.find_plan(program_id, plan_id)
+        if plan is None:
             raise NotFound(f"commission plan {plan_id!r} does not exist", code="plan_not_found")
-        return CommissionPlan.from_item(item)
+        return plan
 
     def list_plans(self, program_id: str) -> list[CommissionPlan]:
         """Every plan of the program (a program has few)."""
