@@ -60,6 +60,16 @@ def test_unsafe_destinations_are_refused(url: str) -> None:
     assert safe_destination(url, ALLOWED) is None
 
 
+def test_a_fully_qualified_host_with_a_trailing_dot_is_the_same_host() -> None:
+    # Given the allowed domain written as an absolute DNS name (DNS resolves "acme.example." as "acme.example")
+    # Then it is accepted like the relative name, and a trailing dot never turns another host into an allowed one
+    assert safe_destination("https://acme.example./pricing", ALLOWED) == "https://acme.example./pricing"
+    assert safe_destination("https://www.acme.example./", ALLOWED) == "https://www.acme.example./"
+    assert safe_destination("https://evil.example./", ALLOWED) is None
+    assert safe_destination("https://acme.example.evil.example./", ALLOWED) is None
+    assert safe_destination("https://acme.example../", ALLOWED) is None
+
+
 # Adversarial alphabet: the characters URL parsers and browsers disagree about.
 _url_piece = st.sampled_from(
     [
@@ -98,6 +108,6 @@ def test_whatever_is_accepted_resolves_to_an_allowed_host(candidate: str) -> Non
     # Whatever string is thrown at it, an accepted URL's host, as a browser would read it, is an allowed one
     accepted = safe_destination(candidate, ALLOWED)
     if accepted is not None:
-        host = urlsplit(accepted).hostname or ""
+        host = (urlsplit(accepted).hostname or "").removesuffix(".")  # a fully qualified name: same host
         assert host == "acme.example" or host.endswith(".acme.example")
         assert host.isascii() and "%" not in host and "\\" not in accepted
