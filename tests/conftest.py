@@ -11,6 +11,7 @@ TEST_ENV = {
     "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
     "STRIPE_API_KEY": "sk_test_local",
     "CLICK_TOKEN_SECRET": "test-click-token-secret",
+    "WEB_SESSION_SECRET": "test-web-session-secret",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_SERVICE_NAME": "referral-test",

@@ -79,8 +79,10 @@ class Partner(Entity):
     plan_id: str | None = None
     agreement_version: str | None = None
     agreement_accepted_at: datetime | None = None
+    agreement_accepted_ip: str | None = None
     payout_method: PayoutMethod = Field(default_factory=PayoutMethod)
     status_reason: str | None = None
+    language: str | None = None  # the portal's and emails' language ("en", "pt_BR"); None: the browser's
     created_at: datetime
     updated_at: datetime
 

@@ -78,14 +78,24 @@ def change_status(ctx: AppContext, partner_id: str, status: PartnerStatus, reaso
     )
 
 
-def accept_agreement(ctx: AppContext, partner_id: str, version: str) -> Partner:
-    """Record that the partner accepted an agreement version, and when."""
+def accept_agreement(ctx: AppContext, partner_id: str, version: str, ip: str | None = None) -> Partner:
+    """Record that the partner accepted an agreement version, when, and from which IP (the portal gives it)."""
     now = ctx.clock.now()
     return ctx.partners.update_fields(
         partner_id,
-        {"agreement_version": version, "agreement_accepted_at": to_iso(now)},
+        {"agreement_version": version, "agreement_accepted_at": to_iso(now), "agreement_accepted_ip": ip},
         updated_at=now,
     )
+
+
+def set_language(ctx: AppContext, partner_id: str, language: str | None) -> Partner:
+    """The language of the partner's portal and emails (None: follow the browser)."""
+    return ctx.partners.update_fields(partner_id, {"language": language}, updated_at=ctx.clock.now())
+
+
+def find_by_email(ctx: AppContext, email: str) -> Partner | None:
+    """The program's partner with this email (any status), or None."""
+    return ctx.partners.find_by_email(ctx.program_id, normalize_email(email))
 
 
 def set_payout_method(ctx: AppContext, partner_id: str, method: PayoutMethod) -> Partner:

@@ -12,6 +12,7 @@ from devstack.template import functions
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RUNTIME_PACKAGES = {"boto3", "botocore", "aws_lambda_powertools", "pydantic", "stripe", "shared"}
+RUNTIME_PACKAGES |= {"jinja2", "markupsafe", "babel", "segno"}  # the web pages
 DEV_ONLY = {"devstack", "tests", "bench", "functions", "yaml", "pytest", "hypothesis"}
 
 

@@ -1,0 +1,1 @@
+"""What the program tells its partners: the agreement (versioned Markdown) and the resources (Markdown)."""

@@ -1,0 +1,48 @@
+"""The program's partner-facing content: the current agreement version and the resources, in Markdown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.core import keys
+from shared.core.entity import Entity
+
+
+class ResourceKind(StrEnum):
+    """What a resource is for; the portal groups them in this order."""
+
+    VALUE_PROPOSITION = "value_proposition"
+    IDEAL_CUSTOMER = "ideal_customer"
+    TRAINING = "training"
+    FAQ = "faq"
+    BRAND = "brand"
+
+
+class Resource(BaseModel):
+    """One resource: a title and a Markdown body (rendered safely: no raw HTML survives)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ResourceKind
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(max_length=50_000)
+
+
+class ProgramContent(Entity):
+    """The agreement partners accept and the resources they read; one item per program (staff edit it)."""
+
+    entity_type: ClassVar[str] = "program_content"
+
+    program_id: str
+    agreement_version: str | None = Field(default=None, max_length=40)
+    agreement_text: str | None = Field(default=None, max_length=100_000)
+    resources: list[Resource] = Field(default_factory=list, max_length=100)
+    updated_at: datetime
+
+    def keys(self) -> dict[str, str]:
+        """Next to the program's settings."""
+        return keys.program_content(self.program_id)
