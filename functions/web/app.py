@@ -1,0 +1,27 @@
+"""Web pages: the partner portal at /portal (and its static assets), server-rendered HTML.
+
+Sign-in, sessions, CSRF, security headers and languages come from shared.web and shared.identity; each
+page calls the services of the slices it shows. The staff console (/console) will join this function.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from shared.core.observability import logger, metrics, tracer
+from shared.portal import web as portal
+from shared.web.pages import make_web_resolver
+
+app = make_web_resolver()
+app.include_router(portal.router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """API Gateway HTTP API (v2) entry point."""
+    return app.resolve(event, context)

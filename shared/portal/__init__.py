@@ -1,0 +1,1 @@
+"""The partner portal: server-rendered pages at /portal over the slices' services (no rule of its own)."""

@@ -1,0 +1,73 @@
+"""Words the portal shows for stored values (statuses, rules, reasons), in the catalogue so each is translated.
+
+The services store reasons in English; the portal shows the partner's language when a reason is one of the
+program's fixed reasons, and a person's free text (a staff note) as written.
+"""
+
+from __future__ import annotations
+
+from shared.web.i18n import N_, Translator
+
+STATUSES = {
+    "new": N_("New"),
+    "qualified": N_("Qualified"),
+    "converted": N_("Converted"),
+    "rejected": N_("Rejected"),
+    "pending": N_("Pending (on hold)"),
+    "approved": N_("Approved (payable)"),
+    "held": N_("Held (disputed)"),
+    "paid": N_("Paid"),
+    "voided": N_("Voided"),
+    "in_progress": N_("In progress"),
+    "failed": N_("Failed"),
+    "withheld": N_("Withheld"),
+    "active": N_("Active"),
+    "paused": N_("Paused"),
+    "expired": N_("Expired"),
+}
+
+RULES = {
+    "lead_bounty": N_("Qualified lead bonus"),
+    "first_sale_flat": N_("First sale"),
+    "sale_rate": N_("Share of a payment"),
+    "renewal_bonus": N_("Renewal bonus"),
+    "revenue_bonus": N_("Revenue milestone bonus"),
+}
+
+OUTCOMES = {
+    "accepted": N_("Accepted"),
+    "existing_customer": N_("Existing customer"),
+    "self_referral": N_("Self-referral"),
+    "duplicate": N_("Already referred"),
+}
+
+# The leads slice's fixed reasons, word for word: the catalogue translates them by this text.
+REASONS = (
+    N_("self-referral: the prospect is the partner or the partner's own company"),
+    N_("existing customer: this email already belongs to a paying customer"),
+    N_("already referred by another partner"),
+    N_("already known to the company (an earlier enquiry without a partner)"),
+    N_("another partner referred this prospect more recently (last-touch program)"),
+)
+
+
+def status(tr: Translator, value: str | None) -> str:
+    """A status in the partner's language."""
+    return tr.gettext(STATUSES.get(value or "", value or ""))
+
+
+def rule(tr: Translator, value: str | None) -> str:
+    """What a ledger entry was earned for."""
+    return tr.gettext(RULES.get(value or "", value or ""))
+
+
+def outcome(tr: Translator, value: str | None) -> str:
+    """What a lead submission amounted to."""
+    return tr.gettext(OUTCOMES.get(value or "", value or ""))
+
+
+def reason(tr: Translator, value: str | None) -> str:
+    """A reason: translated when it is a fixed one, else shown as written."""
+    if not value:
+        return ""
+    return tr.gettext(value) if value in REASONS else value

@@ -1,0 +1,463 @@
+"""The partner portal's pages. Each route reads the partner from its session, calls the owning slice's
+service, and renders a template of shared/portal/templates in the partner's language.
+
+Every page costs at most four DynamoDB requests: the session and the partner (status checked on every
+request, so pausing or terminating a partner ends its sessions at once), then the page's own one or two.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import EmailStr, TypeAdapter, ValidationError
+
+from shared.context import AppContext, get_context
+from shared.core import rate_limit
+from shared.core.errors import BadRequest, NotFound
+from shared.core.mail import Email, send
+from shared.identity.models import Audience
+from shared.identity.rules import SESSION_LIFETIME, LinkState
+from shared.partners.models import Partner, PartnerStatus
+from shared.portal import labels, sharing
+from shared.portal.sources import (
+    clicks,
+    commissions,
+    content,
+    identity,
+    leads,
+    links,
+    partners,
+    payout_rules,
+    payouts,
+)
+from shared.web import security
+from shared.web.i18n import LOCALES, supported, translator
+from shared.web.pages import (
+    LOCALE_COOKIE,
+    SignInRequired,
+    WebRequest,
+    download,
+    page,
+    redirect,
+    web_request,
+)
+from shared.web.render import render, render_text
+
+router = Router()
+
+SIGN_IN_PATH = "/portal/sign-in"
+SESSION_COOKIE = "rp_session"
+SESSION_PURPOSE = "portal-session"
+LEADS_PER_PAGE = 100
+ENTRIES_PER_PAGE = 100
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+_PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+
+NAV = (
+    ("/portal", "dashboard"),
+    ("/portal/links", "links"),
+    ("/portal/leads", "leads"),
+    ("/portal/earnings", "earnings"),
+    ("/portal/agreement", "agreement"),
+    ("/portal/resources", "resources"),
+)
+
+
+# ---------------------------------------------------------------- sessions
+def signed_in(request: WebRequest, ctx: AppContext) -> Partner:
+    """The partner of this browser's session (active, of this program), else SignInRequired."""
+    session_id = security.unsign(request.config.signing_key, SESSION_PURPOSE, request.cookies.get(SESSION_COOKIE))
+    if session_id is None:
+        raise SignInRequired(SIGN_IN_PATH)
+    session = identity.active_session(ctx, session_id, Audience.PORTAL)
+    partner = ctx.partners.find(session.principal_id) if session is not None else None
+    if session is None or partner is None or not _may_sign_in(ctx, partner):
+        if session is not None:
+            identity.end_session(ctx, session_id)  # paused or terminated: this session is over for good
+        request.delete_cookie(SESSION_COOKIE)
+        raise SignInRequired(SIGN_IN_PATH)
+    request.session_id = session_id
+    request.use_locale(partner.language)
+    return partner
+
+
+def _may_sign_in(ctx: AppContext, partner: Partner) -> bool:
+    return partner.status is PartnerStatus.ACTIVE and partner.program_id == ctx.program_id
+
+
+def portal_page(request: WebRequest, partner: Partner, template: str, section: str, **context: Any) -> Response:
+    """A page of the signed-in portal: the layout's navigation, the partner, the formatting helpers."""
+    return page(
+        request,
+        template,
+        partner=partner,
+        nav=NAV,
+        section=section,
+        labels=labels,
+        **context,
+    )
+
+
+# ---------------------------------------------------------------- sign-in
+@router.get("/portal/sign-in")
+def sign_in_form() -> Response:
+    request = web_request(router)
+    return page(request, "portal/sign_in.html", email="", error=None, signed_out="signed_out" in request.query)
+
+
+@router.post("/portal/sign-in")
+def request_sign_in_link() -> Response:
+    request = web_request(router)
+    form = request.require_csrf()
+    raw_email = form.get("email", "").strip()
+    try:
+        email = partners.normalize_email(str(_EMAIL.validate_python(raw_email)))
+    except ValidationError:
+        error = translator(request.locale).gettext("Enter the email address your partnership uses.")
+        return page(request, "portal/sign_in.html", status=422, email=raw_email, error=error, signed_out=False)
+    ctx = get_context()
+    ip_subject = rate_limit.ip_hash(request.source_ip, request.config.signing_key.decode())
+    identity.enforce_sign_in_limits(ctx, email, ip_subject)
+    partner = partners.find_by_email(ctx, email)
+    if partner is not None and _may_sign_in(ctx, partner):
+        issued = identity.issue_link(ctx, Audience.PORTAL, partner.partner_id, email)
+        _send_sign_in_email(request, partner, issued.token)
+    # The same answer whether or not the email is a partner's: nobody can probe who is one.
+    return page(request, "portal/check_email.html", email=email)
+
+
+def _send_sign_in_email(request: WebRequest, partner: Partner, token: str) -> None:
+    locale = supported(partner.language) or request.locale
+    tr = translator(locale)
+    link = request.url("/portal/sign-in/confirm", token=token)
+    context = {"partner": partner, "link": link, "minutes": 15}
+    send(
+        Email(
+            to=partner.email,
+            subject=tr.gettext("Your sign-in link to the partner portal"),
+            text=render_text("portal/email/sign_in.txt", locale, **context),
+            html=render("portal/email/sign_in.html", locale, **context),
+        )
+    )
+
+
+@router.get("/portal/sign-in/confirm")
+def confirm_sign_in_form() -> Response:
+    request = web_request(router)
+    token = request.query.get("token", "")
+    state = identity.link_state(get_context(), token, Audience.PORTAL)
+    if state is not LinkState.USABLE:
+        return page(request, "portal/link_refused.html", status=410, state=state.value)
+    # A GET never signs in: mail scanners open links. The person confirms with one click (a POST).
+    return page(request, "portal/confirm.html", token=token)
+
+
+@router.post("/portal/sign-in/confirm")
+def confirm_sign_in() -> Response:
+    request = web_request(router)
+    form = request.require_csrf()
+    ctx = get_context()
+    link = identity.consume_link(ctx, form.get("token"), Audience.PORTAL)
+    partner = ctx.partners.find(link.principal_id) if link is not None else None
+    if link is None or partner is None or not _may_sign_in(ctx, partner):
+        return page(request, "portal/link_refused.html", status=410, state=LinkState.USED.value)
+    opened = identity.open_session(ctx, link)
+    cookie = security.sign(request.config.signing_key, SESSION_PURPOSE, opened.session_id)
+    request.set_cookie(SESSION_COOKIE, cookie, max_age=int(SESSION_LIFETIME.total_seconds()))
+    return redirect(request, "/portal")
+
+
+@router.post("/portal/sign-out")
+def sign_out() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    signed_in(request, ctx)
+    request.require_csrf()
+    if request.session_id:
+        identity.end_session(ctx, request.session_id)
+    request.delete_cookie(SESSION_COOKIE)
+    return redirect(request, "/portal/sign-in?signed_out=1")
+
+
+@router.post("/portal/language")
+def switch_language() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner: Partner | None
+    try:
+        partner = signed_in(request, ctx)
+    except SignInRequired:
+        partner = None
+    form = request.require_csrf()
+    chosen = supported(form.get("language"))
+    if chosen in LOCALES:
+        request.set_cookie(LOCALE_COOKIE, chosen, max_age=365 * 86400)
+        if partner is not None and partner.language != chosen:
+            partners.set_language(ctx, partner.partner_id, chosen)  # its emails follow too
+    back = form.get("next", "/portal")
+    return redirect(request, back if back.startswith("/portal") else "/portal")
+
+
+# ---------------------------------------------------------------- dashboard
+@router.get("/portal")
+def dashboard() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    balances = commissions.balances(ctx, partner.partner_id)
+    records, _ = ctx.leads.list_for_partner(partner.partner_id, limit=LEADS_PER_PAGE, cursor=None)
+    views = [leads.partner_view(r, partner.partner_id) for r in records]
+    now = ctx.clock.now()
+    month_prefix = now.strftime("%Y-%m")
+    this_month = [v for v in views if str(v.get("created_at", "")).startswith(month_prefix)]
+    next_run = date(now.year + (now.month == 12), now.month % 12 + 1, 1)
+    return portal_page(
+        request,
+        partner,
+        "portal/dashboard.html",
+        "dashboard",
+        balances=sorted(balances.items()),
+        leads_all=len(views),
+        leads_all_more=len(records) >= LEADS_PER_PAGE,
+        leads_month=len(this_month),
+        qualified_all=sum(1 for v in views if v["status"] in ("qualified", "converted")),
+        converted_all=sum(1 for v in views if v["status"] == "converted"),
+        qualified_month=sum(1 for v in this_month if v["status"] in ("qualified", "converted")),
+        month=now.date(),
+        next_run=next_run,
+    )
+
+
+# ---------------------------------------------------------------- links
+@router.get("/portal/links")
+def links_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    tr = translator(request.locale)
+    shown = []
+    for link in ctx.links.list_for_partner(partner.partner_id):
+        url = links.share_url(request.base_url, link.code)
+        message = tr.gettext("Have a look at this:")
+        shown.append(
+            {
+                "link": link,
+                "share_url": url,
+                "qr": sharing.qr_svg(url, tr.gettext("QR code of %(url)s") % {"url": url}),
+                "buttons": sharing.share_buttons(url, message, tr.gettext("A recommendation")),
+            }
+        )
+    return portal_page(request, partner, "portal/links.html", "links", links=shown)
+
+
+@router.get("/portal/links/<code>")
+def link_clicks_page(code: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    link = links.partner_link(ctx, partner.partner_id, code)
+    report = clicks.link_clicks(ctx, link.code, None, None)
+    return portal_page(
+        request,
+        partner,
+        "portal/link_clicks.html",
+        "links",
+        link=link,
+        share_url=links.share_url(request.base_url, link.code),
+        report=report,
+        peak=max((d.clicks for d in report.days), default=0),
+        days=[(date.fromisoformat(d.day), d) for d in reversed(report.days)],
+    )
+
+
+# ---------------------------------------------------------------- leads
+def _lead_rows(views: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
+    needle = query.strip().lower()
+    rows = []
+    for view in views:
+        row = {
+            **view,
+            "created": _parse(view.get("created_at")),
+            "updated": _parse(view.get("updated_at")),
+            "qualified": _parse(view.get("qualified_at")),
+            "converted": _parse(view.get("converted_at")),
+        }
+        haystack = " ".join(str(view.get(f) or "") for f in ("email", "name", "company", "status", "notes")).lower()
+        if not needle or needle in haystack:
+            rows.append(row)
+    rows.reverse()  # newest first
+    return rows
+
+
+def _parse(value: Any) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _leads_page(
+    request: WebRequest,
+    ctx: AppContext,
+    partner: Partner,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    cursor = request.query.get("cursor") or None
+    records, next_cursor = ctx.leads.list_for_partner(partner.partner_id, limit=LEADS_PER_PAGE, cursor=cursor)
+    views = [leads.partner_view(r, partner.partner_id) for r in records]
+    query = request.query.get("q", "")[:100]
+    submitted = request.query.get("submitted")
+    return portal_page(
+        request,
+        partner,
+        "portal/leads.html",
+        "leads",
+        status=status,
+        rows=_lead_rows(views, query),
+        q=query,
+        next_cursor=next_cursor,
+        form=form or {},
+        errors=errors or {},
+        submitted=submitted,
+        submitted_outcome=request.query.get("outcome"),
+    )
+
+
+@router.get("/portal/leads")
+def leads_list() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    return _leads_page(request, ctx, signed_in(request, ctx))
+
+
+LEAD_FIELDS = ("email", "name", "company", "job_title", "phone", "notes")
+
+
+@router.post("/portal/leads")
+def submit_lead() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    form = request.require_csrf()
+    data = {f: form.get(f, "") for f in LEAD_FIELDS}
+    tr = translator(request.locale)
+    try:
+        lead_input = leads.PartnerLeadInput.model_validate(
+            {
+                **{k: v for k, v in data.items() if v.strip()},
+                "consent_to_contact": form.get("consent_to_contact") == "on",
+            }
+        )
+    except ValidationError as error:
+        errors = {}
+        for problem in error.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else "email"
+            errors[field] = tr.gettext("Check this field.") if field != "email" else tr.gettext("Enter a valid email.")
+        return _leads_page(request, ctx, partner, form=data, errors=errors, status=422)
+    # The same path as POST /partner/leads: the partner's hourly limit, then the one intake of the leads slice.
+    program = ctx.programs.get(ctx.program_id)
+    leads.enforce_partner_rate_limit(ctx, program, partner.partner_id)
+    submission = leads.submit_partner_lead(ctx, program, partner.partner_id, lead_input)
+    return redirect(request, f"/portal/leads?submitted=1&outcome={submission.outcome.value}")
+
+
+# ---------------------------------------------------------------- earnings
+@router.get("/portal/earnings")
+def earnings() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    cursor = request.query.get("cursor") or None
+    entries, next_cursor = commissions.list_page(
+        ctx, partner_id=partner.partner_id, status=None, limit=ENTRIES_PER_PAGE, cursor=cursor
+    )
+    rows = [
+        {
+            **e,
+            "created": _parse(e.get("created_at")),
+            "available": _parse(e.get("available_at")),
+        }
+        for e in entries
+    ]
+    rows.reverse()
+    payout_list = list(reversed(ctx.payouts.list_partner(partner.partner_id)))
+    return portal_page(
+        request,
+        partner,
+        "portal/earnings.html",
+        "earnings",
+        rows=rows,
+        next_cursor=next_cursor,
+        payouts=payout_list,
+        now=ctx.clock.now(),
+    )
+
+
+def _statement(ctx: AppContext, partner: Partner, period: str, currency: str) -> Any:
+    if not _PERIOD.match(period) or not _CURRENCY.match(currency):
+        raise NotFound("no such statement", code="statement_not_found")
+    return payouts.payout_statement(ctx, partner.partner_id, period, currency.upper())
+
+
+@router.get("/portal/earnings/statements/<period>/<currency>")
+def statement_page(period: str, currency: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    if currency.lower().endswith(".csv"):
+        stmt = _statement(ctx, partner, period, currency[:-4])
+        filename = f"statement-{period}-{stmt.payout.amount.currency}.csv"
+        return download(
+            request, payout_rules.statement_csv(stmt), content_type="text/csv; charset=utf-8", filename=filename
+        )
+    stmt = _statement(ctx, partner, period, currency)
+    return portal_page(request, partner, "portal/statement.html", "earnings", stmt=stmt, period=period)
+
+
+# ---------------------------------------------------------------- agreement and resources
+@router.get("/portal/agreement")
+def agreement() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    program_content = content.program_content(ctx)
+    return portal_page(
+        request,
+        partner,
+        "portal/agreement.html",
+        "agreement",
+        content=program_content,
+        current=content.agreement_current(program_content, partner.agreement_version),
+        accepted="accepted" in request.query,
+    )
+
+
+@router.post("/portal/agreement")
+def accept_agreement() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    form = request.require_csrf()
+    program_content = content.program_content(ctx)
+    version = form.get("version", "")
+    if not program_content.agreement_version or version != program_content.agreement_version:
+        # The page was older than the agreement: show the version in force before anyone accepts it.
+        raise BadRequest("the agreement changed; read the current version", code="agreement_changed")
+    partners.accept_agreement(ctx, partner.partner_id, version, ip=request.source_ip or None)
+    return redirect(request, "/portal/agreement?accepted=1")
+
+
+@router.get("/portal/resources")
+def resources() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    program_content = content.program_content(ctx)
+    return portal_page(request, partner, "portal/resources.html", "resources", resources=program_content.resources)
