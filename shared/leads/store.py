@@ -13,7 +13,7 @@ from shared.commissions.models import Commission
 from shared.core import keys
 from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Item, Table, TransactionCancelled
 from shared.core.errors import NotFound
-from shared.core.pagination import decode_cursor, encode_cursor
+from shared.core.pagination import query_page, query_partition
 from shared.leads.models import Lead, LeadDuplicate, LeadEmailClaim
 
 MAX_TRANSACTION_ACTIONS = 100
@@ -64,10 +64,7 @@ class LeadRepository:
 
     def list_duplicates(self, lead_id: str) -> list[LeadDuplicate]:
         """Every losing partner's record of a lead."""
-        pk, prefix = keys.lead_duplicates_prefix(lead_id)
-        items = self.table.query_all(
-            "pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix}, consistent=True
-        )
+        items = query_partition(self.table, *keys.lead_duplicates_prefix(lead_id), consistent=True)
         return [LeadDuplicate.from_item(i) for i in items]
 
     def is_existing_customer(self, program_id: str, email_hash: str) -> bool:
@@ -78,14 +75,10 @@ class LeadRepository:
         self, partner_id: str, *, limit: int, cursor: str | None
     ) -> tuple[list[Lead | LeadDuplicate], str | None]:
         """One page of a partner's own leads and duplicate records, oldest first."""
-        items, last = self.table.query(
-            "gsi1pk = :pk",
-            {":pk": keys.lead_partner_partition(partner_id)},
-            index=keys.GSI1,
-            limit=limit,
-            start_key=decode_cursor(cursor, expected_keys={"pk", "sk", "gsi1pk", "gsi1sk"}),
+        items, next_cursor = query_page(
+            self.table, keys.lead_partner_partition(partner_id), index=keys.GSI1, limit=limit, cursor=cursor
         )
-        return [_lead_or_duplicate(i) for i in items], encode_cursor(last)
+        return [_lead_or_duplicate(i) for i in items], next_cursor
 
     def list_page(
         self,
@@ -97,33 +90,31 @@ class LeadRepository:
         cursor: str | None,
     ) -> tuple[list[Lead], str | None]:
         """One page of a program's leads, oldest first, optionally of one status and/or one partner."""
+        # A partner's partition also holds its duplicate records: the filter keeps the leads.
         names: dict[str, str] = {"#type": "type"}
         values: dict[str, Any] = {":lead": Lead.entity_type}
         filters = ["#type = :lead"]
         if partner_id:
-            index, pk_name, sk_name = keys.GSI1, "gsi1pk", "gsi1sk"
-            values[":pk"] = keys.lead_partner_partition(partner_id)
+            index, partition = keys.GSI1, keys.lead_partner_partition(partner_id)
             if status:
                 names["#status"] = "status"
                 values[":status"] = status
                 filters.append("#status = :status")
         elif status:
-            index, pk_name, sk_name = keys.GSI2, "gsi2pk", "gsi2sk"
-            values[":pk"] = keys.lead_status_partition(program_id, status)
+            index, partition = keys.GSI2, keys.lead_status_partition(program_id, status)
         else:
-            index, pk_name, sk_name = keys.GSI3, "gsi3pk", "gsi3sk"
-            values[":pk"] = keys.lead_program_partition(program_id)
-        items, last = self.table.query(
-            f"{pk_name} = :pk",
-            values,
+            index, partition = keys.GSI3, keys.lead_program_partition(program_id)
+        items, next_cursor = query_page(
+            self.table,
+            partition,
             index=index,
-            names=names,
-            filter_expression=" AND ".join(filters),
             limit=limit,
-            start_key=decode_cursor(cursor, expected_keys={"pk", "sk", pk_name, sk_name}),
+            cursor=cursor,
+            filter_expression=" AND ".join(filters),
+            names=names,
+            values=values,
         )
-        leads = [Lead.from_item(i) for i in items if i.get("program_id") == program_id]
-        return leads, encode_cursor(last)
+        return [Lead.from_item(i) for i in items if i.get("program_id") == program_id], next_cursor
 
     # ------------------------------------------------------------ writes
     def create(self, lead: Lead, claim: LeadEmailClaim) -> None:

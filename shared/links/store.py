@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.core import keys
 from shared.core.dynamo import EXISTS, NOT_EXISTS, ConditionFailed, Table
 from shared.core.errors import Conflict, NotFound
+from shared.core.pagination import query_partition
 from shared.links.models import LinkStatus, ReferralLink
 
 
@@ -23,10 +24,10 @@ class LinkRepository:
 
     def get(self, code: str) -> ReferralLink:
         """A link, or NotFound."""
-        item = self.table.get(keys.referral_link(code))
-        if item is None:
+        link = self.find(code)
+        if link is None:
             raise NotFound(f"referral link {code!r} does not exist", code="link_not_found")
-        return ReferralLink.from_item(item)
+        return link
 
     def find(self, code: str) -> ReferralLink | None:
         """A link, or None."""
@@ -35,9 +36,7 @@ class LinkRepository:
 
     def list_for_partner(self, partner_id: str) -> list[ReferralLink]:
         """Every link of a partner."""
-        items = self.table.query_all(
-            "gsi1pk = :pk", {":pk": keys.referral_links_partition(partner_id)}, index=keys.GSI1
-        )
+        items = query_partition(self.table, keys.referral_links_partition(partner_id), index=keys.GSI1)
         return [ReferralLink.from_item(i) for i in items]
 
     def set_status(self, code: str, status: LinkStatus) -> ReferralLink:

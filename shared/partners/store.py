@@ -9,7 +9,7 @@ from shared.core import keys
 from shared.core.clock import to_iso
 from shared.core.dynamo import EXISTS, NOT_EXISTS, ConditionFailed, Table, TransactionCancelled
 from shared.core.errors import Conflict, NotFound
-from shared.core.pagination import decode_cursor, encode_cursor
+from shared.core.pagination import query_page, query_partition
 from shared.partners.models import Partner, PartnerApiKey, PartnerStatus
 
 
@@ -40,26 +40,27 @@ class PartnerRepository:
 
     def get(self, partner_id: str) -> Partner:
         """A partner, or NotFound."""
-        item = self.table.get(keys.partner(partner_id))
-        if item is None:
+        partner = self.find(partner_id)
+        if partner is None:
             raise NotFound(f"partner {partner_id!r} does not exist", code="partner_not_found")
-        return Partner.from_item(item)
+        return partner
 
     def find(self, partner_id: str) -> Partner | None:
         """A partner, or None."""
         item = self.table.get(keys.partner(partner_id))
         return Partner.from_item(item) if item else None
 
+    def find_by_email(self, program_id: str, email_normalized: str) -> Partner | None:
+        """The partner holding this email's claim, or None (two GetItems: the claim, then the partner)."""
+        claim = self.table.get(keys.partner_email_claim(program_id, email_normalized))
+        return self.find(str(claim["partner_id"])) if claim and claim.get("partner_id") else None
+
     def list_page(self, program_id: str, *, limit: int, cursor: str | None) -> tuple[list[Partner], str | None]:
         """One page of the program's partners, oldest first, and the cursor of the next page."""
-        items, last = self.table.query(
-            "gsi1pk = :pk",
-            {":pk": keys.partner_listing_partition(program_id)},
-            index=keys.GSI1,
-            limit=limit,
-            start_key=decode_cursor(cursor, expected_keys={"pk", "sk", "gsi1pk", "gsi1sk"}),
+        items, next_cursor = query_page(
+            self.table, keys.partner_listing_partition(program_id), index=keys.GSI1, limit=limit, cursor=cursor
         )
-        return [Partner.from_item(i) for i in items], encode_cursor(last)
+        return [Partner.from_item(i) for i in items], next_cursor
 
     def update_fields(
         self,
@@ -111,9 +112,7 @@ class PartnerRepository:
 
     def list_api_keys(self, partner_id: str) -> list[PartnerApiKey]:
         """Every API key of a partner, revoked ones included."""
-        items = self.table.query_all(
-            "gsi1pk = :pk", {":pk": keys.partner_api_keys_partition(partner_id)}, index=keys.GSI1
-        )
+        items = query_partition(self.table, keys.partner_api_keys_partition(partner_id), index=keys.GSI1)
         return [PartnerApiKey.from_item(i) for i in items]
 
     def revoke_api_key(self, api_key: PartnerApiKey, revoked_at: datetime) -> PartnerApiKey:

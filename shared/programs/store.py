@@ -5,6 +5,7 @@ from __future__ import annotations
 from shared.core import keys
 from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Table
 from shared.core.errors import Conflict, NotFound
+from shared.core.pagination import query_partition
 from shared.programs.models import CommissionPlan, Program
 
 
@@ -51,8 +52,5 @@ class ProgramRepository:
 
     def list_plans(self, program_id: str) -> list[CommissionPlan]:
         """Every plan of the program (a program has few)."""
-        pk, prefix = keys.commission_plans_prefix(program_id)
-        items = self.table.query_all(
-            "pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix}, consistent=True
-        )
+        items = query_partition(self.table, *keys.commission_plans_prefix(program_id), consistent=True)
         return [CommissionPlan.from_item(item) for item in items]

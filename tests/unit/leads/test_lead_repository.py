@@ -1,5 +1,5 @@
 """The exact DynamoDB requests the lead repository sends: the conditions that make dedupe, the version
-check and the one-time bounty hold, read without a database.
+check and the one-time bounty hold, and the listings' queries, read without a database.
 """
 
 from __future__ import annotations
@@ -7,9 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from shared.commissions.models import Commission
 from shared.core.dynamo import Table
+from shared.core.errors import BadRequest
 from shared.core.money import Money
+from shared.core.pagination import encode_cursor
 from shared.core.rate_limit_store import RateLimitRepository
 from shared.leads.models import Lead, LeadEmailClaim, LeadStatus
 from shared.leads.store import LeadRepository
@@ -30,6 +34,11 @@ class RecordingClient:
     def update_item(self, **request: Any) -> dict[str, Any]:
         self.calls.append(("update_item", request))
         return {}
+
+    def query(self, **request: Any) -> dict[str, Any]:
+        # One page that is not the last: the listing must hand back a cursor for it.
+        self.calls.append(("query", request))
+        return {"Items": [], "LastEvaluatedKey": {"pk": {"S": "LEAD#lead_9"}, "sk": {"S": "LEAD"}}}
 
 
 def a_lead(**fields: Any) -> Lead:
@@ -83,3 +92,27 @@ def test_a_rate_limit_hit_is_one_conditional_counter_update_with_ttl() -> None:
     assert request["Key"] == {"pk": {"S": "RATE#ip#h#3600s0"}, "sk": {"S": "RATE"}}
     assert request["ConditionExpression"] == "attribute_not_exists(#hits) OR #hits < :limit"
     assert request["ExpressionAttributeNames"]["#expires"] == "expires_at"
+
+
+def test_the_admin_listing_of_one_partners_leads_in_one_status_is_a_filtered_query_of_its_partition() -> None:
+    client = RecordingClient()
+    cursor = encode_cursor({"gsi1pk": {"S": "PARTNER#ptr_ada#LEADS"}, "gsi1sk": {"S": "x"}})
+    leads, next_cursor = LeadRepository(Table(client=client, name="t")).list_page(
+        "default", status="qualified", partner_id="ptr_ada", limit=10, cursor=cursor
+    )
+    [(operation, request)] = client.calls
+    assert (operation, request["IndexName"], request["Limit"]) == ("query", "gsi1", 10)
+    assert request["KeyConditionExpression"] == "gsi1pk = :pk"
+    assert request["ExpressionAttributeValues"][":pk"] == {"S": "PARTNER#ptr_ada#LEADS"}
+    # The partner's partition also holds its duplicate records: only leads of that status are listed.
+    assert request["FilterExpression"] == "#type = :lead AND #status = :status"
+    assert request["ExclusiveStartKey"] == {"gsi1pk": {"S": "PARTNER#ptr_ada#LEADS"}, "gsi1sk": {"S": "x"}}
+    assert leads == [] and next_cursor is not None
+
+
+def test_a_cursor_of_another_index_is_refused_before_any_query() -> None:
+    client = RecordingClient()
+    foreign = encode_cursor({"gsi2pk": {"S": "PROGRAM#default#LEADS#new"}, "gsi2sk": {"S": "x"}})
+    with pytest.raises(BadRequest) as refused:
+        LeadRepository(Table(client=client, name="t")).list_for_partner("ptr_ada", limit=10, cursor=foreign)
+    assert refused.value.code == "invalid_cursor" and client.calls == []
