@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from shared.content import service as content
+from shared.content.models import Resource, ResourceKind
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.errors import Conflict
@@ -91,4 +93,57 @@ def seed_demo(ctx: AppContext) -> list[str]:
             )
         )
         created.append(f"link {DEMO_LINK_CODE}")
+    if content.program_content(ctx).agreement_version is None:
+        content.publish(ctx, DEMO_CONTENT)
+        created.append("agreement and resources")
     return created
+
+
+# What the portal's Agreement and Resources pages show until the staff console edits them.
+DEMO_CONTENT = content.ContentInput(
+    agreement_version="2026-11",
+    agreement_text="""# Demo partner agreement
+
+This agreement is between **Demo Inc.** and you, the partner.
+
+## What you earn
+- **20 %** of every payment of a customer you refer, for their first 12 months.
+- **$50** for every lead that our sales team qualifies.
+
+## When you are paid
+Commissions wait **30 days** (the refund period), then the monthly payout pays everything above the minimum.
+A refund or a lost dispute takes its commission back.
+
+## What we ask
+1. Be honest about the product: no spam, no paid ads on our brand name.
+2. Refer others, not yourself or your own company.
+
+Questions: [partners@demo.example](mailto:partners@demo.example).""",
+    resources=[
+        Resource(
+            kind=ResourceKind.VALUE_PROPOSITION,
+            title="Why companies buy Demo",
+            body="Demo saves finance teams **two days a month** of manual reconciliation.\n\n"
+            "- Connects to Stripe in five minutes\n- Every number traceable to its invoice\n- Free for 14 days",
+        ),
+        Resource(
+            kind=ResourceKind.IDEAL_CUSTOMER,
+            title="Who to refer",
+            body="B2B SaaS companies with **10 to 200 employees** that bill through Stripe and close their books monthly. "
+            "Ask for the *head of finance* or the *CFO*.",
+        ),
+        Resource(
+            kind=ResourceKind.TRAINING,
+            title="Your first referral in three steps",
+            body="1. Copy your link on the **Links** page.\n2. Send it to one company you know well, with a line about why.\n"
+            "3. Or submit them as a lead: our team follows up within a day.",
+        ),
+        Resource(
+            kind=ResourceKind.FAQ,
+            title="Questions partners ask",
+            body="**How long does a referral count?** 90 days after the click.\n\n"
+            "**Who wins when two partners refer the same company?** The first one.\n\n"
+            "**Can I refer my own company?** No: self-referrals earn nothing.",
+        ),
+    ],
+)

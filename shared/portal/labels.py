@@ -26,6 +26,15 @@ STATUSES = {
     "expired": N_("Expired"),
 }
 
+PAYOUT_STATUSES = {
+    "in_progress": N_("Being prepared"),
+    "pending": N_("To be paid"),
+    "paid": N_("Paid"),
+    "failed": N_("Failed: retried in the next run"),
+    "withheld": N_("Withheld"),
+    "needs_review": N_("Under review"),
+}
+
 RULES = {
     "lead_bounty": N_("Qualified lead bonus"),
     "first_sale_flat": N_("First sale"),
@@ -54,6 +63,11 @@ REASONS = (
 def status(tr: Translator, value: str | None) -> str:
     """A status in the partner's language."""
     return tr.gettext(STATUSES.get(value or "", value or ""))
+
+
+def payout_status(tr: Translator, value: str | None) -> str:
+    """A payout's status in the partner's language."""
+    return tr.gettext(PAYOUT_STATUSES.get(value or "", value or ""))
 
 
 def rule(tr: Translator, value: str | None) -> str:
