@@ -46,9 +46,12 @@ def main() -> int:
         from devstack.gateway import make_server
         from devstack.lambda_runtime import LocalLambdas
         from devstack.seed import seed_demo
-        from shared.context import AppContext
+        from shared.context import AppContext, set_context
 
-        created = seed_demo(AppContext.from_env())
+        # One process serves every function: one context, from the settings every function reads.
+        context = AppContext.from_env()
+        set_context(context)
+        created = seed_demo(context)
         print("demo seed: " + (", ".join(created) if created else "already present"), flush=True)
 
         lambdas = LocalLambdas()

@@ -1,4 +1,9 @@
-"""The dependencies a piece of business logic needs, built once per cold start or per test."""
+"""The dependencies a piece of business logic needs: one per Lambda container, built on its first invocation
+from the function's settings model, or one per test.
+
+A function's app module names its model with `use_settings(...)`; `get_context()` builds the context from it
+once. Tests, benchmarks and the local stack (every function in one process) give their own with `set_context`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from dataclasses import dataclass, field
 
 from shared.commissions.store import CommissionRepository
 from shared.core.clock import Clock, SystemClock
-from shared.core.dynamo import Table
-from shared.core.settings import Settings, get_settings
+from shared.core.dynamo import Table, make_client
+from shared.core.settings import Settings
 from shared.leads.store import LeadRepository
 from shared.links.store import LinkRepository
 from shared.partners.store import PartnerRepository
@@ -24,9 +29,14 @@ class AppContext:
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
-    def from_env(cls) -> AppContext:
-        """The context of a Lambda function: table and settings from its environment."""
-        return cls(table=Table.from_env(), settings=get_settings())
+    def from_settings(cls, settings: Settings) -> AppContext:
+        """The context of a Lambda function: its table (named by its settings) and the system clock."""
+        return cls(table=Table(client=make_client(), name=settings.table_name), settings=settings)
+
+    @classmethod
+    def from_env(cls, model: type[Settings] = Settings) -> AppContext:
+        """The context from the environment, read through `model` (by default every variable: the local stack)."""
+        return cls.from_settings(model.from_env())
 
     @property
     def program_id(self) -> str:
@@ -64,18 +74,25 @@ class AppContext:
         return PayoutRepository(self.table)
 
 
+_model: type[Settings] = Settings
 _context: AppContext | None = None
 
 
+def use_settings(model: type[Settings]) -> None:
+    """Name this function's settings model (its app module does, at import); read on the first invocation."""
+    global _model  # noqa: PLW0603 - one model per Lambda container, on purpose
+    _model = model
+
+
 def get_context() -> AppContext:
-    """The context of this function (table, clock, settings), built once per cold start."""
+    """The context of this container: built once, on first use, from the function's settings model."""
     global _context  # noqa: PLW0603 - one context per Lambda container, on purpose
     if _context is None:
-        _context = AppContext.from_env()
+        _context = AppContext.from_env(_model)
     return _context
 
 
 def set_context(context: AppContext | None) -> None:
-    """Replace the context (tests and the local gateway give their own table and clock)."""
+    """Replace the context (tests, benchmarks and the local stack give their own table and clock)."""
     global _context  # noqa: PLW0603
     _context = context

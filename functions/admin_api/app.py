@@ -11,8 +11,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.commissions import admin_api as commissions
+from shared.context import use_settings
 from shared.core.http import make_resolver
 from shared.core.observability import logger, metrics, tracer
+from shared.core.settings import AdminApiSettings
 from shared.leads import admin_api as leads
 from shared.links import admin_api as links
 from shared.partners import admin_api as partners
@@ -20,6 +22,7 @@ from shared.partners import admin_auth as auth
 from shared.payouts import admin_api as payouts
 from shared.programs import admin_api as program
 
+use_settings(AdminApiSettings)
 app = make_resolver(enable_swagger_path="/admin/swagger")
 app.use(middlewares=[auth.require_admin])
 for module in (program, partners, links, leads, commissions, payouts):

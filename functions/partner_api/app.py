@@ -12,14 +12,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.commissions import partner_api as commissions
+from shared.context import use_settings
 from shared.core.http import make_resolver
 from shared.core.observability import logger, metrics, tracer
+from shared.core.settings import PartnerApiSettings
 from shared.leads import partner_api as leads
 from shared.links import partner_api as links
 from shared.partners import partner_api as profile
 from shared.partners import partner_auth as auth
 from shared.payouts import partner_api as payouts
 
+use_settings(PartnerApiSettings)
 app = make_resolver()
 app.use(middlewares=[auth.require_partner])
 for module in (profile, links, leads, commissions, payouts):

@@ -1,54 +1,20 @@
-"""POST /webhooks/stripe: verify Stripe's signature on the raw body, then apply the event to the ledger.
-
-Answers: 400 for a missing/forged/stale signature or a body that is not a JSON event; 200 for every genuine
-event (applied, duplicate, ignored type, or a permanent problem such as no attribution - logged with a
-metric); 500 only when a retry can help (DynamoDB unavailable, too many concurrent changes), so Stripe retries.
+"""POST /webhooks/stripe: Stripe's signature checked on the raw body, the event applied to the ledger
+(shared.commissions.stripe_api).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
-import stripe
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.commissions.webhook import handle_event
-from shared.context import get_context
+from shared.commissions import stripe_api
+from shared.context import use_settings
 from shared.core.observability import logger, metrics, tracer
-from shared.core.secrets import get_secret
+from shared.core.settings import StripeWebhookSettings
 
-SIGNATURE_TOLERANCE_SECONDS = 300
-
-
-def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
-        "body": json.dumps(body),
-    }
-
-
-def _error(status: int, code: str, message: str) -> dict[str, Any]:
-    return _response(status, {"error": {"code": code, "message": message}})
-
-
-def _raw_body(event: dict[str, Any]) -> str:
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        return base64.b64decode(body).decode("utf-8")
-    return str(body)
-
-
-def _signature(event: dict[str, Any]) -> str | None:
-    for name, value in (event.get("headers") or {}).items():
-        if name.lower() == "stripe-signature":
-            return str(value)
-    return None
+use_settings(StripeWebhookSettings)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
@@ -56,41 +22,4 @@ def _signature(event: dict[str, Any]) -> str | None:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """API Gateway HTTP API (v2) entry point."""
-    signature = _signature(event)
-    if not signature:
-        return _error(400, "missing_signature", "the Stripe-Signature header is missing")
-    try:
-        payload = _raw_body(event)
-    except (binascii.Error, UnicodeDecodeError):
-        return _error(400, "malformed_body", "the body is not UTF-8 text")
-    try:
-        stripe.Webhook.construct_event(
-            payload, signature, get_secret("STRIPE_WEBHOOK_SECRET"), tolerance=SIGNATURE_TOLERANCE_SECONDS
-        )
-    except stripe.SignatureVerificationError:
-        metrics.add_metric(name="StripeWebhookBadSignature", unit=MetricUnit.Count, value=1)
-        return _error(400, "invalid_signature", "the Stripe-Signature does not match the body, or is too old")
-    except ValueError:
-        return _error(400, "malformed_json", "the body is not a JSON Stripe event")
-    stripe_event = json.loads(payload)  # the plain dict Stripe sent (the verified StripeObject wraps the same)
-    if not isinstance(stripe_event, dict) or not stripe_event.get("id") or not stripe_event.get("type"):
-        return _error(400, "malformed_event", "the body is not a Stripe event (id and type are required)")
-    try:
-        outcome = handle_event(get_context(), stripe_event)
-    except Exception:  # an outage or a bug: nothing was half-written (one transaction); Stripe retries
-        logger.exception("stripe event failed", extra={"event_id": stripe_event["id"]})
-        return _error(500, "internal_error", "the event could not be applied now; it will be retried")
-    logger.info(
-        "stripe event",
-        extra={
-            "event_id": stripe_event["id"],
-            "type": stripe_event.get("type"),
-            "outcome": outcome.result,
-            "detail": outcome.detail,
-        },
-    )
-    metrics.add_metric(name=f"StripeEvent_{outcome.result}", unit=MetricUnit.Count, value=1)
-    body: dict[str, Any] = {"received": True, "outcome": outcome.result}
-    if outcome.result == "ignored":
-        body["ignored"] = True
-    return _response(200, body)
+    return stripe_api.answer(event)

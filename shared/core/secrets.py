@@ -8,6 +8,9 @@ Each secret has two environment names: `NAME` holds the value itself (local `.en
 from __future__ import annotations
 
 import os
+from typing import Any
+
+import boto3
 
 CACHE_SECONDS = 300
 
@@ -33,3 +36,16 @@ def get_secret(name: str) -> str:
 
         return str(parameters.get_secret(secret_arn, max_age=CACHE_SECONDS))
     raise MissingSecret(f"secret {name} is not configured ({name}, {name}_PARAM or {name}_SECRET_ARN)")
+
+
+def read_secret(name: str, *, client_config: Any = None) -> str | None:
+    """Secret `name` with boto3 alone (no Powertools, no cache: the caller keeps it), for the redirect's path:
+    `NAME` locally, else the Secrets Manager secret `NAME_SECRET_ARN`; None when neither is configured."""
+    direct = os.environ.get(name)
+    if direct:
+        return direct
+    secret_arn = os.environ.get(f"{name}_SECRET_ARN")
+    if not secret_arn:
+        return None
+    client = boto3.client("secretsmanager", config=client_config)
+    return str(client.get_secret_value(SecretId=secret_arn)["SecretString"])

@@ -24,8 +24,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from botocore.config import Config
+
 from shared.core import keys
 from shared.core.clock import from_iso
+from shared.core.dynamo import Table, make_client
+from shared.core.secrets import read_secret
+from shared.core.settings import RedirectSettings
 from shared.core.urls import host_allowed, safe_destination
 from shared.links import click_token
 from shared.links.click_rules import is_bot, shard_of, utc_day, visitor_hash, visitor_salt
@@ -366,3 +371,19 @@ class Redirector:
 
 def _log(event: str, **fields: Any) -> None:
     logger.warning(json.dumps({"event": event, **fields}, default=str))
+
+
+# ---------------------------------------------------------------- wiring
+# Fail fast: a slow DynamoDB must cost the visitor at most about a second before we redirect anyway.
+CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2, "mode": "standard"})
+
+
+def build_redirector(settings: RedirectSettings) -> Redirector:
+    """A container's redirector: its table client (fail-fast) and the click-token secret, read when first needed."""
+    table = Table(client=make_client(config=CLIENT_CONFIG), name=settings.table_name)
+    return Redirector(ClickRepository(table), settings.program_id, click_token_secret)
+
+
+def click_token_secret() -> str | None:
+    """`CLICK_TOKEN_SECRET` locally; in AWS the Secrets Manager secret named by `..._SECRET_ARN` (fail-fast)."""
+    return read_secret("CLICK_TOKEN_SECRET", client_config=CLIENT_CONFIG)

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from devstack.seed import seed_demo
-from functions.payouts import app as payouts_app
 from functions.redirect import app as redirect_app
 from shared.context import AppContext
 from tests.helpers.api import lambdas
@@ -43,11 +42,10 @@ def test_a_sample_event_runs_without_a_server_error(
     monkeypatch.setenv("DEMO_SITE_DOMAIN", "example.com")
     monkeypatch.setenv("DEMO_PARTNER_API_KEY", "rpk_demo_local_partner_key_do_not_use_in_production")
     monkeypatch.delenv("PAYOUT_SHARD_QUEUE_URL", raising=False)
-    # The redirect and payout functions build their clients from the environment on a cold start: point
-    # them at this test's table (a fresh container each time).
+    # The redirect builds its client from the environment on a cold start: point it at this test's table (a
+    # fresh container each time). The other functions use this test's context (the `ctx` fixture).
     monkeypatch.setenv("TABLE_NAME", ctx.table.name)
     monkeypatch.setattr(redirect_app, "_redirector", None)
-    monkeypatch.setattr(payouts_app, "_context", ctx)
     seed_demo(ctx)
     event = json.loads(path.read_text())
     # When the sample event is invoked

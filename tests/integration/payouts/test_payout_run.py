@@ -400,13 +400,10 @@ def test_preview_computes_without_writing(ctx: AppContext, fake_stripe: FakeStri
     assert stored_payout(ctx, "p_ada") is None and fake_stripe.requests == 0
 
 
-def test_the_function_answers_a_bad_period_with_an_error_result_and_previews_a_good_one(
-    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given the payouts function wired to this test's table and clock
+def test_the_function_answers_a_bad_period_with_an_error_result_and_previews_a_good_one(ctx: AppContext) -> None:
+    # Given the payouts function wired to this test's table and clock (the `ctx` fixture)
     from functions.payouts import app
 
-    monkeypatch.setattr(app, "_context", ctx)
     lf.given(ctx.table, lf.program(), lf.partner("p_ada"), lf.commission("p_ada", 9000))
 
     # When it is invoked with a bad period, then as a dry run for October
@@ -425,7 +422,6 @@ def test_a_shard_message_from_the_queue_pays_that_shard(
     # Given the function as an SQS worker, Stripe's base URL pointing at the fake server
     from functions.payouts import app
 
-    monkeypatch.setattr(app, "_context", ctx)
     monkeypatch.setenv("STRIPE_API_BASE", fake_stripe.url)
     lf.given(ctx.table, lf.program(), lf.partner("p_ada"), lf.commission("p_ada", 9000))
     body = json.dumps({"period": PERIOD, "shard": keys.payable_shard("p_ada")})
