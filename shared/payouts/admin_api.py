@@ -4,7 +4,6 @@ a manual payout paid. The run itself is the payouts function (schedule, manual i
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -67,7 +66,7 @@ def list_payouts(
 @router.get("/admin/payouts/preview")
 def preview_payouts(period: Period):
     ctx = get_context()
-    run = payout_run.PayoutRun(ctx, None, timezone=os.environ.get("PAYOUT_TIMEZONE") or "UTC")
+    run = payout_run.PayoutRun(ctx, None, timezone=ctx.settings.payout_timezone)
     return json_response(run.preview(period))
 
 

@@ -9,7 +9,6 @@ and the next run retries with the SAME key).
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, Protocol
 import stripe
 
 from shared.core.secrets import get_secret
+from shared.core.settings import stripe_api_base
 from shared.payouts.models import Payout
 
 
@@ -71,7 +71,7 @@ class StripeTransfers:
     @classmethod
     def from_env(cls) -> StripeTransfers:
         """API key from the secret store, base URL from STRIPE_API_BASE (empty: api.stripe.com)."""
-        return cls(get_secret("STRIPE_API_KEY"), api_base=os.environ.get("STRIPE_API_BASE") or None)
+        return cls(get_secret("STRIPE_API_KEY"), api_base=stripe_api_base())
 
     def transfer(self, payout: Payout, *, look_up_first: bool = False) -> TransferResult:
         """Create the Transfer for this payout attempt; back off on 429 (bounded), classify failures.

@@ -9,7 +9,6 @@ is configured, the run happens in-process, as `make payouts` does.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from shared.context import AppContext
@@ -19,7 +18,7 @@ from shared.payouts.rules import parse_period
 def start_payout_run(ctx: AppContext, period: str) -> tuple[int, dict[str, Any]]:
     """(HTTP status, body): 202 when the payout function was invoked, 200 with the summary when run here."""
     period = parse_period(period)
-    function_name = os.environ.get("PAYOUTS_FUNCTION_NAME")
+    function_name = ctx.settings.payouts_function_name
     if function_name:
         import boto3  # noqa: PLC0415 - only this route needs a Lambda client
 
@@ -32,5 +31,5 @@ def start_payout_run(ctx: AppContext, period: str) -> tuple[int, dict[str, Any]]
     from shared.payouts.run import PayoutRun  # noqa: PLC0415
     from shared.payouts.transfers import StripeTransfers  # noqa: PLC0415
 
-    run = PayoutRun(ctx, StripeTransfers.from_env(), timezone=os.environ.get("PAYOUT_TIMEZONE") or "UTC")
+    run = PayoutRun(ctx, StripeTransfers.from_env(), timezone=ctx.settings.payout_timezone)
     return 200, {"status": "done", **run.run(period).as_json()}
