@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from shared.links import click_token
+from tests.conftest import TEST_ENV
 from tests.helpers.api import ApiClient
 
-ADMIN = {"Authorization": "Bearer test-admin-token"}
+# The admin credential of every test: the one definition (the `admin_headers` fixture hands out a copy).
+ADMIN = {"Authorization": f"Bearer {TEST_ENV['ADMIN_TOKEN']}"}
 
 PROGRAM = {
     "name": "Acme referral program",
@@ -47,6 +51,12 @@ def given_api_key(api: ApiClient, partner_id: str) -> str:
     response = api.post(f"/admin/partners/{partner_id}/api-keys", json={"label": "test"}, headers=ADMIN)
     assert response.status == 201, response.body
     return str(response.json["api_key"])
+
+
+def click_token_for(partner_id: str, code: str, now: datetime, *, days_ago: int = 0) -> str:
+    """A click token on a partner's link, as the redirect issues it (clicked `days_ago` days before `now`)."""
+    clicked_at = int((now - timedelta(days=days_ago)).timestamp())
+    return click_token.issue(TEST_ENV["CLICK_TOKEN_SECRET"], code, partner_id, clicked_at)
 
 
 def partner_headers(api_key: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from shared.core.clock import FixedClock
 from shared.core.dynamo import Table
 from shared.core.settings import Settings
 from tests.helpers.api import ApiClient
+from tests.helpers.factories import ADMIN
 
 _table_numbers = itertools.count()
 
@@ -75,5 +76,5 @@ def api(ctx: AppContext) -> ApiClient:
 
 @pytest.fixture
 def admin_headers() -> dict[str, str]:
-    """The local admin bearer token."""
-    return {"Authorization": f"Bearer {os.environ['ADMIN_TOKEN']}"}
+    """The admin credential (`tests.helpers.factories.ADMIN`), for tests that take it as a fixture."""
+    return dict(ADMIN)

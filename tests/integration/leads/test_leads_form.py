@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +16,7 @@ from shared.leads import service as leads
 from shared.leads.models import Lead
 from shared.links import click_token
 from tests.helpers.api import ApiClient, ApiResponse
-from tests.helpers.factories import given_link, given_partner, given_program
+from tests.helpers.factories import click_token_for, given_link, given_partner, given_program
 
 pytestmark = pytest.mark.integration
 
@@ -28,12 +27,6 @@ def post_form(api: ApiClient, fields: dict[str, str], **kwargs: Any) -> ApiRespo
     """A plain HTML form post."""
     headers = {"content-type": "application/x-www-form-urlencoded", **kwargs.pop("headers", {})}
     return api.request("POST", "/leads", body=urlencode(fields), headers=headers, **kwargs)
-
-
-def token_for(partner_id: str, code: str, clock: FixedClock, *, days_ago: int = 0) -> str:
-    """A click token as the redirect issues it."""
-    clicked_at = int(clock.now().timestamp()) - days_ago * 86400
-    return click_token.issue(os.environ["CLICK_TOKEN_SECRET"], code, partner_id, clicked_at)
 
 
 def stored_leads(ctx: AppContext) -> list[Lead]:
@@ -136,7 +129,7 @@ def test_a_click_token_from_the_body_query_or_cookie_attributes_the_lead(
     given_program(api)
     ada = given_partner(api)
     given_link(api, ada["partner_id"], code="ada-link")
-    token = token_for(ada["partner_id"], "ada-link", clock, days_ago=3)
+    token = click_token_for(ada["partner_id"], "ada-link", clock.now(), days_ago=3)
     responses = [
         api.post("/leads", json={"email": "one@prospect.example", "click_token": token}),
         api.post("/leads", json={"email": "two@prospect.example"}, query={"click_token": token}),

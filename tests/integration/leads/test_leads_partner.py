@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -10,9 +9,16 @@ import pytest
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import FixedClock
-from shared.links import click_token
 from tests.helpers.api import ApiClient
-from tests.helpers.factories import ADMIN, given_api_key, given_link, given_partner, given_program, partner_headers
+from tests.helpers.factories import (
+    ADMIN,
+    click_token_for,
+    given_api_key,
+    given_link,
+    given_partner,
+    given_program,
+    partner_headers,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -134,8 +140,7 @@ def test_last_touch_moves_an_open_lead_to_the_newer_click(api: ApiClient, ctx: A
     lead_id = api.post("/leads", json={"email": PROSPECT["email"], "ref": "ada-link"}).json["lead_id"]
     # When the prospect later clicks Bob's link and submits the form again
     clock.advance(days=2)
-    secret = os.environ["CLICK_TOKEN_SECRET"]
-    token = click_token.issue(secret, "bob-link", bob["id"], int(clock.now().timestamp()))
+    token = click_token_for(bob["id"], "bob-link", clock.now())
     again = api.post("/leads", json={"email": PROSPECT["email"], "click_token": token})
     # Then the same lead now belongs to Bob, and Ada sees she was superseded
     assert again.json["lead_id"] == lead_id

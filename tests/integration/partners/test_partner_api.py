@@ -37,7 +37,7 @@ def test_the_partner_id_comes_from_the_key_not_the_request(api: ApiClient) -> No
     assert response.json["partner_id"] == ada["partner_id"]
 
 
-@pytest.mark.parametrize("header", [None, "Bearer rpk_unknown", "Bearer test-admin-token", "Basic abc", "Bearer "])
+@pytest.mark.parametrize("header", [None, "Bearer rpk_unknown", ADMIN["Authorization"], "Basic abc", "Bearer "])
 def test_missing_unknown_or_foreign_credentials_get_401(api: ApiClient, header: str | None) -> None:
     given_program(api)
     headers = {"Authorization": header} if header else {}

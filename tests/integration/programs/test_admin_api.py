@@ -165,11 +165,16 @@ def test_link_destination_must_be_within_allowed_domains(api: ApiClient) -> None
 
 
 def test_partner_list_paginates(api: ApiClient) -> None:
+    # Given five partners
     given_program(api)
     for i in range(5):
         given_partner(api, email=f"p{i}@partner.example")
+    # When staff page through them two at a time
     first = api.get("/admin/partners", headers=ADMIN, query={"limit": "2"}).json
     second = api.get("/admin/partners", headers=ADMIN, query={"limit": "2", "cursor": first["next_cursor"]}).json
     third = api.get("/admin/partners", headers=ADMIN, query={"limit": "2", "cursor": second["next_cursor"]}).json
+    # Then every partner is listed once, and the last page says there is no further page
     ids = [p["partner_id"] for page in (first, second, third) for p in page["items"]]
     assert len(ids) == len(set(ids)) == 5
+    assert [len(page["items"]) for page in (first, second, third)] == [2, 2, 1]
+    assert third["next_cursor"] is None
