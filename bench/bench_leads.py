@@ -20,7 +20,7 @@ from devstack.lambda_runtime import LocalLambdas, http_event, to_http_response
 from shared import context as deps
 from shared.context import AppContext
 from shared.core.money import Money
-from shared.leads import service as leads
+from shared.leads import intake, lifecycle
 from shared.leads.models import AttributionMethod, LeadSource, LeadStatus
 from shared.programs import service as programs
 
@@ -93,11 +93,11 @@ def run(bench: BenchContext) -> None:
         call()
         print(row(label, figures, floor) + f"   dynamodb requests={counter.count} {counter.by_operation}")
 
-    lead_ids = [leads.submit_lead(ctx, ctx.programs.get("default"), *_referred(ctx, n)).lead_id for n in range(200)]
+    lead_ids = [intake.submit_lead(ctx, ctx.programs.get("default"), *_referred(ctx, n)).lead_id for n in range(200)]
     pending = iter(lead_ids)
 
     def qualify() -> None:
-        leads.change_status(ctx, next(pending), LeadStatus.QUALIFIED)
+        lifecycle.change_status(ctx, next(pending), LeadStatus.QUALIFIED)
 
     figures = percentiles(time_calls(qualify, 150, warmup=20))
     counter.reset()
@@ -106,9 +106,9 @@ def run(bench: BenchContext) -> None:
     deps.set_context(None)
 
 
-def _referred(ctx: AppContext, n: int) -> tuple[leads.Prospect, leads.Claimant]:
+def _referred(ctx: AppContext, n: int) -> tuple[intake.Prospect, intake.Claimant]:
     link = ctx.links.get("bench-link")
     partner = ctx.partners.get(link.partner_id)
-    prospect = leads.Prospect.of(f"q{n}@prospect.example", {}, False, LeadSource.PARTNER_SUBMITTED)
-    claimant = leads.Claimant(partner, AttributionMethod.PARTNER_SUBMITTED, ctx.clock.now())
+    prospect = intake.Prospect.of(f"q{n}@prospect.example", {}, False, LeadSource.PARTNER_SUBMITTED)
+    claimant = intake.Claimant(partner, AttributionMethod.PARTNER_SUBMITTED, ctx.clock.now())
     return prospect, claimant

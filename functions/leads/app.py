@@ -23,7 +23,7 @@ from shared.core.http import domain_error_response, make_resolver
 from shared.core.ids import new_id
 from shared.core.observability import logger, metrics, tracer
 from shared.core.rate_limit import RateLimited
-from shared.leads import rules as lead_rules
+from shared.leads import form_http as lead_rules
 from shared.leads import service as leads
 from shared.links import click_token
 from shared.programs.models import Program

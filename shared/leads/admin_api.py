@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.context import get_context
 from shared.core.api import dump, json_response
+from shared.leads import erasure, lifecycle, views
 from shared.leads import rules as lead_rules
-from shared.leads import service as leads
 from shared.leads.models import LeadStatus
 
 router = Router()
@@ -36,6 +36,7 @@ def list_leads(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ):
+    """One page of the program's leads, oldest first, optionally of one status and/or one partner."""
     ctx = get_context()
     items, next_cursor = ctx.leads.list_page(
         ctx.program_id, status=status.value if status else None, partner_id=partner_id, limit=limit, cursor=cursor
@@ -45,7 +46,8 @@ def list_leads(
 
 @router.get("/admin/leads/<lead_id>")
 def read_lead(lead_id: LeadId):
-    lead, duplicates = leads.admin_lead(get_context(), lead_id)
+    """One lead with every field, and the other partners that submitted it."""
+    lead, duplicates = views.admin_lead(get_context(), lead_id)
     competing = [
         {k: v for k, v in dump(d).items() if k in ("partner_id", "outcome", "status_reason", "created_at")}
         for d in duplicates
@@ -55,14 +57,17 @@ def read_lead(lead_id: LeadId):
 
 @router.post("/admin/leads/<lead_id>/status")
 def change_status(lead_id: LeadId, change: Annotated[LeadStatusChange, Body()]):
-    return json_response(dump(leads.change_status(get_context(), lead_id, change.status, change.reason)))
+    """Move a lead through its lifecycle (qualifying it may earn the bounty)."""
+    return json_response(dump(lifecycle.change_status(get_context(), lead_id, change.status, change.reason)))
 
 
 @router.patch("/admin/leads/<lead_id>/status")
 def patch_status(lead_id: LeadId, change: Annotated[LeadStatusChange, Body()]):
-    return json_response(dump(leads.change_status(get_context(), lead_id, change.status, change.reason)))
+    """The same as POST: move a lead through its lifecycle."""
+    return json_response(dump(lifecycle.change_status(get_context(), lead_id, change.status, change.reason)))
 
 
 @router.post("/admin/leads/<lead_id>/erase")
 def erase_lead(lead_id: LeadId):
-    return json_response(dump(leads.erase_lead(get_context(), lead_id)))
+    """Erase the prospect's personal data from the lead and its duplicate records."""
+    return json_response(dump(erasure.erase_lead(get_context(), lead_id)))

@@ -68,6 +68,9 @@ PERSONAL_FIELDS: tuple[str, ...] = (
     "notes",
 )
 
+# What a partner wrote about a prospect: shown back only to that partner.
+PARTNER_DETAIL_FIELDS: tuple[str, ...] = ("name", "company", "job_title", "company_size", "phone", "notes")
+
 # The same on a losing partner's duplicate record (the masked email included).
 DUPLICATE_PERSONAL_FIELDS: tuple[str, ...] = (
     "email_masked",

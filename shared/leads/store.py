@@ -7,16 +7,20 @@ GSI keys (status, partner) always match its attributes and concurrent writers ca
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from shared.commissions.models import Commission
 from shared.core import keys
 from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Item, Table, TransactionCancelled
-from shared.core.errors import NotFound
+from shared.core.errors import Conflict, NotFound
 from shared.core.pagination import query_page, query_partition
+from shared.core.retry import pause_before_retry
 from shared.leads.models import Lead, LeadDuplicate, LeadEmailClaim
 
 MAX_TRANSACTION_ACTIONS = 100
+# Optimistic writes retry this often when a concurrent request moved the lead first.
+WRITE_ATTEMPTS = 6
 VERSION_MATCHES = "#version = :expected_version"
 _VERSION_NAMES = {"#version": "version"}
 
@@ -33,6 +37,18 @@ class StaleLead(Exception):
     """The lead changed (or a concurrent transaction touched it) since it was read: read again, retry."""
 
 
+def write_attempts() -> Iterator[int]:
+    """The attempts of a read-modify-write of a lead: retry on StaleLead, pausing (core.retry) before each."""
+    for attempt in range(WRITE_ATTEMPTS):
+        pause_before_retry(attempt)
+        yield attempt
+
+
+def lead_busy() -> Conflict:
+    """The 409 once every attempt lost its race: the client may simply try again."""
+    return Conflict("this lead is changing under many requests at once; try again", code="lead_busy")
+
+
 class LeadRepository:
     """Reads and writes leads; one lead per email per program through a claim put in the same transaction."""
 
@@ -44,6 +60,13 @@ class LeadRepository:
         """A lead, or NotFound."""
         lead = self.find(lead_id)
         if lead is None:
+            raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")
+        return lead
+
+    def get_in_program(self, program_id: str, lead_id: str) -> Lead:
+        """A lead of this program, or NotFound (another program's lead is as unknown as a missing one)."""
+        lead = self.find(lead_id)
+        if lead is None or lead.program_id != program_id:
             raise NotFound(f"lead {lead_id!r} does not exist", code="lead_not_found")
         return lead
 

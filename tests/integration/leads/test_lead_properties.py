@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import FixedClock
-from shared.leads import service as leads
+from shared.leads import intake
 from shared.leads.models import AttributionMethod, LeadDuplicate, LeadSource
+from shared.leads.views import partner_view
 from shared.partners import service as partners
 from shared.programs import service as programs
 from shared.programs.models import AttributionPolicy
@@ -54,8 +55,8 @@ def test_any_sequence_of_submissions_leaves_one_lead_and_one_record_per_partner(
         clock.advance(days=days)
         partner = ctx.partners.get(team[who]) if who is not None else None
         method = AttributionMethod.PARTNER_SUBMITTED if partner else AttributionMethod.NONE
-        prospect = leads.Prospect.of(email, {"notes": f"by {who}"}, False, LeadSource.PARTNER_SUBMITTED)
-        leads.submit_lead(ctx, program, prospect, leads.Claimant(partner, method, clock.now()))
+        prospect = intake.Prospect.of(email, {"notes": f"by {who}"}, False, LeadSource.PARTNER_SUBMITTED)
+        intake.submit_lead(ctx, program, prospect, intake.Claimant(partner, method, clock.now()))
         if partner:
             submitters.add(partner.partner_id)
     # Then there is one lead, its claim names it, and it belongs to one of the submitters
@@ -70,7 +71,7 @@ def test_any_sequence_of_submissions_leaves_one_lead_and_one_record_per_partner(
         assert len(mine) == 1
         assert isinstance(mine[0], LeadDuplicate) is (partner_id != lead.partner_id)
         # And the notes it sees are its own
-        view = leads.partner_view(mine[0], partner_id)
+        view = partner_view(mine[0], partner_id)
         assert view.get("notes") == f"by {team.index(partner_id)}"
 
 
@@ -99,11 +100,11 @@ def test_concurrent_submissions_by_competing_partners_leave_one_lead_and_one_rec
     team = [ctx.partners.get(_partner(ctx, n)) for n in range(3)]
 
     # When the three partners and anonymous visitors submit one email twelve times at once
-    def submit(n: int) -> leads.Submission:
+    def submit(n: int) -> intake.Submission:
         partner = team[n % 4] if n % 4 < 3 else None
         method = AttributionMethod.PARTNER_SUBMITTED if partner else AttributionMethod.NONE
-        prospect = leads.Prospect.of("race@prospect.example", {}, False, LeadSource.PARTNER_SUBMITTED)
-        return leads.submit_lead(ctx, program, prospect, leads.Claimant(partner, method, clock.now()))
+        prospect = intake.Prospect.of("race@prospect.example", {}, False, LeadSource.PARTNER_SUBMITTED)
+        return intake.submit_lead(ctx, program, prospect, intake.Claimant(partner, method, clock.now()))
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         submissions = list(pool.map(submit, range(12)))

@@ -12,7 +12,8 @@ import pytest
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import FixedClock
-from shared.leads import service as leads
+from shared.leads import intake
+from shared.leads.forms import VisitorLeadForm
 from shared.leads.models import Lead
 from shared.links import click_token
 from tests.helpers.api import ApiClient, ApiResponse
@@ -180,9 +181,9 @@ def test_two_concurrent_submissions_of_one_email_make_one_lead(
     # Given a program and a form submitted eight times at once
     given_program(api)
     program = ctx.programs.get(ctx.program_id)
-    form = leads.VisitorLeadForm(email="grace@prospect.example")
+    form = VisitorLeadForm(email="grace@prospect.example")
     with ThreadPoolExecutor(max_workers=8) as pool:
-        submissions = list(pool.map(lambda _: leads.submit_visitor_lead(ctx, program, form), range(8)))
+        submissions = list(pool.map(lambda _: intake.submit_visitor_lead(ctx, program, form), range(8)))
     # Then exactly one lead was created and every submission names it
     assert sum(s.created for s in submissions) == 1
     assert len({s.lead_id for s in submissions}) == 1

@@ -12,7 +12,7 @@ from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import FixedClock, to_iso
 from shared.core.errors import Conflict
-from shared.leads import service as leads
+from shared.leads import lifecycle
 from shared.leads.models import LeadStatus
 from tests.helpers.api import ApiClient
 from tests.helpers.factories import ADMIN, given_link, given_partner, given_plan, given_program
@@ -134,7 +134,7 @@ def test_the_bounty_is_created_exactly_once_under_concurrent_qualification(api: 
     def qualify(n: int) -> str:
         target = LeadStatus.CONVERTED if n % 4 == 3 else LeadStatus.QUALIFIED
         try:
-            return leads.change_status(ctx, lead_id, target).status.value
+            return lifecycle.change_status(ctx, lead_id, target).status.value
         except Conflict as error:
             return error.code
 
@@ -175,19 +175,19 @@ def test_convert_lead_for_customer_marks_it_converted_once_and_returns_the_partn
 ) -> None:
     lead_id, partner_id = given_referred_lead(api)
     set_status(api, lead_id, "qualified")
-    first = leads.convert_lead_for_customer(ctx, " GRACE@prospect.example", "cus_1")
-    again = leads.convert_lead_for_customer(ctx, "grace@prospect.example", "cus_1")
+    first = lifecycle.convert_lead_for_customer(ctx, " GRACE@prospect.example", "cus_1")
+    again = lifecycle.convert_lead_for_customer(ctx, "grace@prospect.example", "cus_1")
     assert first is not None and again is not None
     assert (first.lead_id, first.partner_id, first.status) == (lead_id, partner_id, LeadStatus.CONVERTED)
     assert again.version == first.version and again.stripe_customer_id == "cus_1"
     assert len(ledger(ctx, partner_id)) == 1  # the bounty of the qualification, not a second one
-    assert leads.convert_lead_for_customer(ctx, "nobody@prospect.example", "cus_2") is None
+    assert lifecycle.convert_lead_for_customer(ctx, "nobody@prospect.example", "cus_2") is None
 
 
 def test_a_rejected_lead_stays_rejected_when_its_email_buys(api: ApiClient, ctx: AppContext) -> None:
     lead_id, _ = given_referred_lead(api)
     set_status(api, lead_id, "rejected", reason="student, not a business")
-    assert leads.convert_lead_for_customer(ctx, "grace@prospect.example", "cus_1") is None
+    assert lifecycle.convert_lead_for_customer(ctx, "grace@prospect.example", "cus_1") is None
     assert ctx.leads.get(lead_id).status is LeadStatus.REJECTED
 
 
