@@ -21,6 +21,7 @@ from shared.core.errors import BadRequest, NotFound
 from shared.core.mail import Email, send
 from shared.identity.models import Audience
 from shared.identity.rules import SESSION_LIFETIME, LinkState
+from shared.partners import connect
 from shared.partners.models import Partner, PartnerStatus
 from shared.portal import labels, sharing
 from shared.portal.sources import (
@@ -43,6 +44,7 @@ from shared.web.pages import (
     download,
     page,
     redirect,
+    redirect_elsewhere,
     web_request,
 )
 from shared.web.render import render, render_text
@@ -65,6 +67,7 @@ NAV = (
     ("/portal/earnings", "earnings"),
     ("/portal/agreement", "agreement"),
     ("/portal/resources", "resources"),
+    ("/portal/payout-settings", "payout_settings"),
 )
 
 
@@ -461,3 +464,58 @@ def resources() -> Response:
     partner = signed_in(request, ctx)
     program_content = content.program_content(ctx)
     return portal_page(request, partner, "portal/resources.html", "resources", resources=program_content.resources)
+
+
+# ---------------------------------------------------------------- payout settings
+def connect_client() -> connect.ConnectClient:
+    """The Stripe Connect client (STRIPE_API_KEY from the secret store; STRIPE_API_BASE locally)."""
+    return connect.StripeConnect.from_env()
+
+
+@router.get("/portal/payout-settings")
+def payout_settings() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    # Stripe is asked only about an account that exists (a PayPal partner's page makes no Stripe call).
+    state = connect.onboarding_state(partner, connect_client()) if connect.connected_account(partner) else None
+    return portal_page(
+        request,
+        partner,
+        "portal/payout_settings.html",
+        "payout_settings",
+        method=partner.payout_method,
+        state=state,
+        returned="stripe" in request.query,
+    )
+
+
+def _to_stripe(request: WebRequest, ctx: AppContext, partner: Partner) -> Response:
+    url = connect.start_onboarding(
+        ctx,
+        partner,
+        connect_client(),
+        refresh_url=request.url("/portal/payout-settings/stripe/refresh"),
+        return_url=request.url("/portal/payout-settings", stripe="return"),
+    )
+    return redirect_elsewhere(request, url)
+
+
+@router.post("/portal/payout-settings/stripe")
+def start_stripe_onboarding() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    request.require_csrf()
+    return _to_stripe(request, ctx, partner)
+
+
+@router.get("/portal/payout-settings/stripe/refresh")
+def refresh_stripe_onboarding() -> Response:
+    # Stripe sends the partner here when an Account Link expired or was used: a fresh one for the same account.
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    if connect.connected_account(partner) is None:
+        return redirect(request, "/portal/payout-settings")
+    return _to_stripe(request, ctx, partner)

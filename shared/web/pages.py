@@ -219,6 +219,19 @@ def redirect(request: WebRequest, location: str, *, status: int = HTTPStatus.SEE
     )
 
 
+def redirect_elsewhere(request: WebRequest, url: str) -> Response:
+    """303 to another site's HTTPS page (Stripe's hosted onboarding); anything else goes home instead."""
+    if not url.startswith("https://"):
+        return redirect(request, "/")
+    return Response(
+        status_code=HTTPStatus.SEE_OTHER,
+        content_type=HTML,
+        body="",
+        headers=_headers(request, {"Location": url}),
+        cookies=request.outgoing,
+    )
+
+
 def download(request: WebRequest, body: str, *, content_type: str, filename: str) -> Response:
     """A file the browser saves (a CSV statement)."""
     return Response(

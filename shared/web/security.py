@@ -10,10 +10,11 @@ import secrets
 SIGNATURE_BYTES = 24
 
 # No inline script or style anywhere: everything comes from /static on this origin. Inline SVG (QR codes,
-# charts) is markup, not a resource load, so it needs no source.
+# charts) is markup, not a resource load, so it needs no source. Forms post here only; the payout settings'
+# form is answered by a redirect to Stripe's hosted onboarding, which form-action must allow.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "font-src 'self'; form-action 'self' https://connect.stripe.com; frame-ancestors 'none'; base-uri 'none'"
 )
 
 

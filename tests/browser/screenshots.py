@@ -23,6 +23,7 @@ PAGES = (
     ("statement", f"/portal/earnings/statements/{PAYOUT_PERIOD}/USD"),
     ("agreement", "/portal/agreement"),
     ("resources", "/portal/resources"),
+    ("payout-settings", "/portal/payout-settings"),
 )
 
 

@@ -25,6 +25,7 @@ PAGES = (
     f"/portal/earnings/statements/{PAYOUT_PERIOD}/USD",
     "/portal/agreement",
     "/portal/resources",
+    "/portal/payout-settings",
 )
 
 
@@ -138,7 +139,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(browser: Any,
         found[path] = axe_violations(page)
     sign_in(page, stack.base_url, DEMO_EMAIL, stack.mail_dir)
     for path in (*PAGES, "/portal/nowhere"):
-        page.goto(stack.base_url + path)
+        response = page.goto(stack.base_url + path)
+        assert response is not None and response.status == (404 if path == "/portal/nowhere" else 200), path
         found[path] = axe_violations(page)
         # and nothing is wider than the screen
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (path, width)

@@ -1,4 +1,5 @@
-"""A local HTTP server speaking Stripe's POST and GET /v1/transfers, for tests and the benchmark.
+"""A local HTTP server speaking Stripe's POST and GET /v1/transfers (and, for Connect onboarding, POST
+/v1/accounts, GET /v1/accounts/{id}, POST /v1/account_links), for tests and the benchmark.
 
 It honours Idempotency-Key as Stripe does: the first request with a key is executed and its response
 (success or a decline) stored; a later request with the same key and parameters gets the stored response and
@@ -45,6 +46,12 @@ class FakeStripe:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    # Connect onboarding (the portal's payout settings): Express accounts, their Account Links, and which
+    # accounts finished onboarding (a test moves an account here to play the partner completing Stripe's form).
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    account_links: list[dict[str, str]] = field(default_factory=list)
+    onboarded: set[str] = field(default_factory=set)
+    _account_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -141,6 +148,43 @@ class FakeStripe:
             "reversed": False,
         }
 
+    def create_account(self, key: str | None, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """POST /v1/accounts (Express only); the same Idempotency-Key answers the same account."""
+        with self._lock:
+            if key and key in self._account_keys:
+                return 200, self.account(self._account_keys[key])
+            if params.get("type") != "express":
+                return 400, _error("invalid_request_error", "parameter_invalid", "only express accounts here")
+            account_id = f"acct_fake{next(self._ids):06d}"
+            self.accounts[account_id] = {
+                "id": account_id,
+                "object": "account",
+                "type": "express",
+                "email": params.get("email"),
+                "metadata": {k[9:-1]: v for k, v in params.items() if k.startswith("metadata[")},
+            }
+            if key:
+                self._account_keys[key] = account_id
+            return 200, self.account(account_id)
+
+    def account(self, account_id: str) -> dict[str, Any]:
+        """GET /v1/accounts/{id}: the account with its onboarding flags."""
+        done = account_id in self.onboarded
+        return {
+            **self.accounts[account_id],
+            "details_submitted": done,
+            "payouts_enabled": done,
+            "charges_enabled": done,
+        }
+
+    def create_account_link(self, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """POST /v1/account_links: a one-time onboarding URL for an existing account."""
+        if params.get("account") not in self.accounts:
+            return 400, _error("invalid_request_error", "resource_missing", "no such account")
+        self.account_links.append(params)
+        url = f"https://connect.stripe.com/setup/e/{params['account']}/fake{len(self.account_links)}"
+        return 200, {"object": "account_link", "url": url, "expires_at": 1893456000, "created": 1893455700}
+
     def start(self) -> FakeStripe:
         """Listen on a free local port in a background thread."""
         fake = self
@@ -149,7 +193,11 @@ class FakeStripe:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 params = dict(parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
-                if self.path != "/v1/transfers":
+                if self.path == "/v1/accounts":
+                    (status, body), drop = fake.create_account(self.headers.get("Idempotency-Key"), params), False
+                elif self.path == "/v1/account_links":
+                    (status, body), drop = fake.create_account_link(params), False
+                elif self.path != "/v1/transfers":
                     status, body, drop = 404, _error("invalid_request_error", "resource_missing", "no route"), False
                 else:
                     status, body, drop = fake.handle(self.headers.get("Idempotency-Key"), params)
@@ -167,7 +215,9 @@ class FakeStripe:
 
             def do_GET(self) -> None:
                 path, _, query = self.path.partition("?")
-                if path != "/v1/transfers":
+                if path.startswith("/v1/accounts/") and path[13:] in fake.accounts:
+                    status, body = 200, fake.account(path[13:])
+                elif path != "/v1/transfers":
                     status, body = 404, _error("invalid_request_error", "resource_missing", "no route")
                 else:
                     status, body = 200, fake.list_transfers(dict(parse_qsl(query)))

@@ -1,0 +1,69 @@
+"""Payout settings: Stripe Connect Express onboarding through Account Links, against the local fake Stripe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.context import AppContext
+from shared.partners.models import Partner, PayoutMethodKind
+from tests.helpers.api import ApiClient
+from tests.helpers.browser_client import PageClient
+from tests.helpers.fake_stripe import FakeStripe
+
+
+@pytest.fixture
+def fake_stripe(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeStripe]:
+    server = FakeStripe().start()
+    monkeypatch.setenv("STRIPE_API_BASE", server.url)
+    yield server
+    server.stop()
+
+
+def test_a_partner_onboards_to_stripe_connect_and_sees_when_it_is_ready(
+    api: ApiClient, ctx: AppContext, ada: Partner, mail_dir: Path, fake_stripe: FakeStripe
+) -> None:
+    browser = PageClient(api)
+    browser.sign_in("ada@partners.example", mail_dir)
+    # Given Ada has no payout method yet
+    browser.get("/portal/payout-settings")
+    assert "Not set yet" in browser.text
+    # When she starts the Stripe onboarding
+    answer = browser.post("/portal/payout-settings/stripe", {})
+    # Then she is sent to Stripe's hosted form for a new Express account, now her payout method
+    assert answer.status == 303
+    assert answer.headers["location"].startswith("https://connect.stripe.com/setup/e/acct_fake")
+    stored = ctx.partners.get(ada.partner_id)
+    assert stored.payout_method.kind is PayoutMethodKind.STRIPE_CONNECT
+    account_id = stored.payout_method.stripe_account_id
+    assert account_id in fake_stripe.accounts
+    link = fake_stripe.account_links[-1]
+    assert link["type"] == "account_onboarding"
+    assert link["return_url"] == "https://api.test/portal/payout-settings?stripe=return"
+    assert link["refresh_url"] == "https://api.test/portal/payout-settings/stripe/refresh"
+    # Back before finishing: not ready yet
+    browser.get("/portal/payout-settings?stripe=return")
+    assert "not ready for payouts yet" in browser.text
+    # An expired link sends her to refresh: a new link for the same account, no second account
+    again = browser.get("/portal/payout-settings/stripe/refresh")
+    assert again.status == 303 and account_id in again.headers["location"]
+    browser.get("/portal/payout-settings")
+    browser.post("/portal/payout-settings/stripe", {})
+    assert list(fake_stripe.accounts) == [account_id]
+    # Once Stripe has her details, the page says payouts go there
+    fake_stripe.onboarded.add(str(account_id))
+    browser.get("/portal/payout-settings?stripe=return")
+    assert "Your Stripe account is ready" in browser.text
+
+
+def test_onboarding_needs_a_session_and_a_csrf_token(
+    api: ApiClient, ada: Partner, mail_dir: Path, fake_stripe: FakeStripe
+) -> None:
+    assert PageClient(api).get("/portal/payout-settings").status == 303
+    browser = PageClient(api)
+    browser.sign_in("ada@partners.example", mail_dir)
+    browser.get("/portal/payout-settings")
+    assert browser.post("/portal/payout-settings/stripe", {}, csrf=None).status == 403
+    assert fake_stripe.accounts == {}
