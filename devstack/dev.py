@@ -59,6 +59,11 @@ def main() -> int:
         print(f"\nAPI on http://127.0.0.1:{args.port}  (Ctrl-C stops)", flush=True)
         for matcher in lambdas.matchers:
             print(f"  {matcher.route.method:5} {matcher.route.path:24} -> functions/{matcher.route.function}")
+        mail_dir = os.environ.get("MAIL_DIR") or ".local/mail"
+        print(
+            f"\nemail (sign-in links, ...) is written to {mail_dir}/ as one .eml file each, the newest last", flush=True
+        )
+        print(f"partner portal: http://127.0.0.1:{args.port}/portal (sign in as partner@demo.example)", flush=True)
         print(f"\ntry: curl -i http://127.0.0.1:{args.port}/r/demo\n", flush=True)
 
         stop = threading.Event()
