@@ -85,6 +85,16 @@ def set_link_status(ctx: AppContext, code: str, data: LinkStatusInput) -> Referr
     return ctx.links.set_status(code, data.status)
 
 
+def create_own_link(ctx: AppContext, partner_id: str, code: str) -> ReferralLink:
+    """A link a partner creates for itself with a code it chooses (the portal), within the program's
+    per-partner limit. The count is read before the write, so two creations at the same instant may pass the
+    limit by one; the code's uniqueness is the store's conditional write."""
+    program = ctx.programs.get(ctx.program_id)
+    if len(ctx.links.list_for_partner(partner_id)) >= program.partner_link_limit:
+        raise Conflict(f"the program allows {program.partner_link_limit} links per partner", code="link_limit_reached")
+    return create_link(ctx, partner_id, LinkInput(code=code, channel="portal"))
+
+
 def share_url(base_url: str, code: str) -> str:
     """The URL a partner shares: `<base>/r/<code>`."""
     return f"{base_url.rstrip('/')}/r/{code}"

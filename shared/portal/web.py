@@ -16,8 +16,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from shared.context import AppContext, get_context
-from shared.core import rate_limit
-from shared.core.errors import BadRequest, NotFound
+from shared.core import keys, rate_limit
+from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
 from shared.identity.models import Audience
 from shared.identity.rules import SESSION_LIFETIME, LinkState
@@ -36,7 +36,7 @@ from shared.portal.sources import (
     payouts,
 )
 from shared.web import security
-from shared.web.i18n import LOCALES, supported, translator
+from shared.web.i18n import LOCALES, N_, supported, translator
 from shared.web.pages import (
     LOCALE_COOKIE,
     SignInRequired,
@@ -237,14 +237,19 @@ def dashboard() -> Response:
 
 
 # ---------------------------------------------------------------- links
-@router.get("/portal/links")
-def links_page() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    partner = signed_in(request, ctx)
+def _links_page(
+    request: WebRequest,
+    ctx: AppContext,
+    partner: Partner,
+    *,
+    code: str = "",
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     tr = translator(request.locale)
     shown = []
-    for link in ctx.links.list_for_partner(partner.partner_id):
+    own_links = ctx.links.list_for_partner(partner.partner_id)
+    for link in own_links:
         url = links.share_url(request.base_url, link.code)
         message = tr.gettext("Have a look at this:")
         shown.append(
@@ -255,7 +260,52 @@ def links_page() -> Response:
                 "buttons": sharing.share_buttons(url, message, tr.gettext("A recommendation")),
             }
         )
-    return portal_page(request, partner, "portal/links.html", "links", links=shown)
+    program = ctx.programs.get(ctx.program_id)
+    return portal_page(
+        request,
+        partner,
+        "portal/links.html",
+        "links",
+        status=status,
+        links=shown,
+        can_create=max(0, program.partner_link_limit - len(own_links)),
+        code=code,
+        error=error,
+        created=request.query.get("created"),
+    )
+
+
+@router.get("/portal/links")
+def links_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    return _links_page(request, ctx, signed_in(request, ctx))
+
+
+_LINK_CODE = re.compile(keys.LINK_CODE_PATTERN)
+LINK_ERRORS = {
+    "invalid": N_("Use 3 to 64 letters, digits, - or _, starting with a letter or digit."),
+    "link_code_taken": N_("This code is taken: choose another."),
+    "link_limit_reached": N_("You have as many links as the program allows."),
+}
+
+
+@router.post("/portal/links")
+def create_link() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    form = request.require_csrf()
+    code = form.get("code", "").strip()
+    tr = translator(request.locale)
+    if not _LINK_CODE.match(code):
+        return _links_page(request, ctx, partner, code=code, error=tr.gettext(LINK_ERRORS["invalid"]), status=422)
+    try:
+        links.create_own_link(ctx, partner.partner_id, code)
+    except Conflict as refused:
+        message = LINK_ERRORS.get(refused.code, LINK_ERRORS["link_code_taken"])
+        return _links_page(request, ctx, partner, code=code, error=tr.gettext(message), status=409)
+    return redirect(request, f"/portal/links?created={code}")
 
 
 @router.get("/portal/links/<code>")

@@ -46,6 +46,8 @@ class Program(Entity):
     lead_form_origins: list[str] = Field(default_factory=list)
     lead_rate_limit_per_ip: int = Field(default=20, ge=1, le=10_000)
     lead_rate_limit_per_partner: int = Field(default=200, ge=1, le=100_000)
+    # Links a partner may create itself in the portal, with a code it chooses (0: only staff create links).
+    partner_link_limit: int = Field(default=5, ge=0, le=100)
     created_at: datetime
     updated_at: datetime
 

@@ -204,3 +204,29 @@ def test_static_assets_are_immutable_under_hashed_names(api: ApiClient, ada: Par
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert asset.headers["content-type"].startswith("text/css")
     assert browser.get("/static/portal.css").status == 404
+
+
+def test_a_partner_creates_its_own_link_within_the_programs_limit(
+    api: ApiClient, ctx: AppContext, ada: Partner, bob: Partner, mail_dir: Path
+) -> None:
+    browser = signed_in(api, mail_dir, "ada@partners.example")
+    browser.get("/portal/links")
+    assert "You can create 4 more links." in browser.text  # the default limit is 5; Ada has one
+    # A code of her choice
+    created = browser.post("/portal/links", {"code": "ada-newsletter"})
+    assert created.status == 303 and created.headers["location"] == "/portal/links?created=ada-newsletter"
+    assert ctx.links.get("ada-newsletter").partner_id == ada.partner_id
+    # A taken code (Bob's) and a malformed one are refused with the form kept
+    browser.get("/portal/links")
+    taken = browser.post("/portal/links", {"code": "bob-link"})
+    assert taken.status == 409 and "This code is taken" in browser.text
+    bad = browser.post("/portal/links", {"code": "<b>x</b>"}, csrf=browser.csrf())
+    assert bad.status == 422 and 'value="&lt;b&gt;x&lt;/b&gt;"' in bad.body.decode()
+    # Past the program's limit nothing more is created
+    for number in range(3):
+        browser.get("/portal/links")
+        assert browser.post("/portal/links", {"code": f"ada-extra-{number}"}).status == 303
+    browser.get("/portal/links")
+    assert "Create a link with your own code" not in browser.text
+    refused = browser.post("/portal/links", {"code": "ada-one-too-many"}, csrf=browser.csrf())
+    assert refused.status == 409 and ctx.links.find("ada-one-too-many") is None

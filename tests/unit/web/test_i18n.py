@@ -14,12 +14,25 @@ from shared.web.i18n import LOCALES, negotiate, supported, translator
 @pytest.mark.parametrize("locale", [lo for lo in LOCALES if lo != "en"])
 def test_every_message_of_the_pages_and_emails_is_translated(locale: str) -> None:
     # Given every message the templates and the Python code mark for translation
-    messages = {str(m.id) for m in extract() if m.id}
-    assert len(messages) > 100
-    # Then the catalogue translates each (run `make i18n` to merge new ones into the .po)
+    extracted = [m.id for m in extract() if m.id]
+    singular = {str(m) for m in extracted if isinstance(m, str)}
+    plural = {str(m[0]) for m in extracted if not isinstance(m, str)}
+    assert len(singular) > 100
+    # Then the catalogue translates each, every plural form included (`make i18n` merges new ones into the .po)
     tr = translator(locale)
-    untranslated = sorted(m for m in messages if m not in tr.messages)
+    untranslated = sorted(m for m in singular if m not in tr.messages)
+    untranslated += sorted(m for m in plural if not tr.plurals.get(m) or not all(tr.plurals[m]))
     assert untranslated == []
+
+
+def test_plural_forms_follow_the_count() -> None:
+    tr = translator("pt_BR")
+    assert tr.ngettext("You can create %(num)d more link.", "You can create %(num)d more links.", 1) % {"num": 1} == (
+        "Você pode criar mais 1 link."
+    )
+    assert tr.ngettext("You can create %(num)d more link.", "You can create %(num)d more links.", 3) % {"num": 3} == (
+        "Você pode criar mais 3 links."
+    )
 
 
 def test_placeholders_survive_translation() -> None:
