@@ -150,6 +150,19 @@ def _deep_link_url(deep_link: str, base: str | None, allowed: tuple[str, ...]) -
     return _safe(candidate, allowed)
 
 
+UTM_PARAMS = frozenset({"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"})
+MAX_UTM_LENGTH = 100
+
+
+def merged_utm(
+    link_utm: tuple[tuple[str, str], ...], visit_utm: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """The link's UTM tags with the shared URL's on top (a share button's channel is more precise)."""
+    if not visit_utm:
+        return link_utm
+    return tuple(sorted({**dict(link_utm), **dict(visit_utm)}.items()))
+
+
 def with_referral_params(url: str, ref: str, click_id: str | None, utm: tuple[tuple[str, str], ...]) -> str:
     """The URL plus `ref` and `click_id` (ours always win: a destination cannot smuggle in another partner's)
     and the link's UTM tags (the destination's own UTM tags win: the site set them on purpose).
@@ -228,6 +241,8 @@ class Visit:
     user_agent: str
     host: str | None
     deep_link: str | None
+    # UTM tags on the shared URL (the portal's share buttons name their channel): they override the link's own.
+    utm: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> Visit:
@@ -235,10 +250,12 @@ class Visit:
         http = (event.get("requestContext") or {}).get("http") or {}
         headers = event.get("headers") or {}
         deep_link = None
+        utm: dict[str, str] = {}
         for key, value in parse_qsl(event.get("rawQueryString") or "", keep_blank_values=False):
-            if key == DEEP_LINK_PARAM:
+            if key == DEEP_LINK_PARAM and deep_link is None:
                 deep_link = value
-                break
+            elif key in UTM_PARAMS and len(value) <= MAX_UTM_LENGTH:
+                utm.setdefault(key, value)
         return cls(
             code=str((event.get("pathParameters") or {}).get("code") or ""),
             method=str(http.get("method") or "GET").upper(),
@@ -246,6 +263,7 @@ class Visit:
             user_agent=str(headers.get("user-agent") or http.get("userAgent") or ""),
             host=headers.get("host") or (event.get("requestContext") or {}).get("domainName"),
             deep_link=deep_link,
+            utm=tuple(sorted(utm.items())),
         )
 
 
@@ -311,12 +329,13 @@ class Redirector:
         destination = choose_destination(link, program, visit.deep_link)
         if destination is None:
             return Answer(302, fallback) if fallback else Answer(404)
+        utm = merged_utm(link.utm, visit.utm)
         if is_bot(visit.user_agent, visit.method):
             # Previews and crawlers: redirected with the ref code, but no click id (it would end up in search
             # indexes and shared previews), no cookie and no write.
-            return Answer(302, with_referral_params(destination, link.code, None, link.utm))
+            return Answer(302, with_referral_params(destination, link.code, None, utm))
         token = self._count_and_sign(link, visit, now)
-        location = with_referral_params(destination, link.code, token, link.utm)
+        location = with_referral_params(destination, link.code, token, utm)
         cookie = click_cookie(token, program, visit.host, destination) if token else None
         return Answer(302, location, cookie)
 
