@@ -204,6 +204,56 @@ def commissions_prefix(partner_id: str) -> tuple[str, str]:
     return f"PARTNER#{partner_id}", "COMMISSION#"
 
 
+def commission_reversal_id(commission_id: str, number: int) -> str:
+    """The id of the `number`-th (1-based) reversal of an entry: prefixed by the entry's id, so
+    `commission_with_reversals_prefix` reads an entry and its reversals in one Query."""
+    return f"{commission_id}_r{number}"
+
+
+def commission_with_reversals_prefix(partner_id: str, commission_id: str) -> tuple[str, str]:
+    """(pk, sk prefix) of one ledger entry and its reversals (`commission_reversal_id`)."""
+    return f"PARTNER#{partner_id}", f"COMMISSION#{commission_id}"
+
+
+def commission_state_listing(partner_id: str, state: str, available_at_iso: str, commission_id: str) -> Key:
+    """GSI3 keys listing a partner's entries in one balance state (unpaid, held, paid, voided), by the time
+    they become payable: the unpaid partition splits into pending (gsi3sk after now) and approved (up to now)
+    with a key condition, so a status filter reads only matching entries."""
+    return {
+        "gsi3pk": commission_state_partition(partner_id, state),
+        "gsi3sk": f"{available_at_iso}#{commission_id}",
+    }
+
+
+def commission_state_partition(partner_id: str, state: str) -> str:
+    """GSI3 partition of a partner's entries in one balance state."""
+    return f"PARTNER#{partner_id}#COMMISSIONS#{state}"
+
+
+def commission_state_bound(moment_iso: str) -> str:
+    """A GSI3 sort-key bound between the entries available at or before `moment_iso` (below it) and those
+    available after it (above it): "$" sorts right after the "#" that follows the timestamp."""
+    return f"{moment_iso}$"
+
+
+def partner_balance(partner_id: str, currency: str) -> Key:
+    """A partner's balance totals in one currency (unpaid, held, paid, voided), kept by ADD updates in the
+    same transaction as every ledger change they sum."""
+    return {"pk": f"PARTNER#{partner_id}", "sk": f"BALANCE#TOTAL#{currency}"}
+
+
+def partner_balance_release_day(partner_id: str, day: str, currency: str) -> Key:
+    """What a partner's unpaid entries of one currency release (become payable) on a UTC day (YYYY-MM-DD),
+    per minute: the part of the balance that is still pending at a given time."""
+    return {"pk": f"PARTNER#{partner_id}", "sk": f"BALANCE#DAY#{day}#{currency}"}
+
+
+def partner_balance_range(partner_id: str, first_day: str) -> tuple[str, str, str]:
+    """(pk, lowest sk, highest sk) of one Query reading a partner's balance totals (every currency) and its
+    release days from `first_day` on (earlier days no longer matter)."""
+    return f"PARTNER#{partner_id}", f"BALANCE#DAY#{first_day}", "BALANCE#TOTAL#~"
+
+
 def commission_program_listing(program_id: str, created_at_iso: str, commission_id: str) -> Key:
     """GSI1 keys listing every commission of a program, oldest first (admin)."""
     return {"gsi1pk": f"PROGRAM#{program_id}#COMMISSIONS", "gsi1sk": f"{created_at_iso}#{commission_id}"}
@@ -249,6 +299,11 @@ def payout(partner_id: str, period: str, currency: str) -> Key:
 def payouts_prefix(partner_id: str) -> tuple[str, str]:
     """(pk, sk prefix) to list a partner's payouts."""
     return f"PARTNER#{partner_id}", "PAYOUT#"
+
+
+def payouts_of_period_prefix(partner_id: str, period: str) -> tuple[str, str]:
+    """(pk, sk prefix) of a partner's payouts of one period (every currency)."""
+    return f"PARTNER#{partner_id}", f"PAYOUT#{period}#"
 
 
 def payout_period_listing(period: str, partner_id: str, currency: str) -> Key:
@@ -309,3 +364,19 @@ def sale_commission_id(sale_id: str, rule: str) -> str:
 def sale_commissions_prefix(partner_id: str, sale_id: str) -> tuple[str, str]:
     """(pk, sk prefix) of every ledger entry of one sale (its commissions and their reversals)."""
     return f"PARTNER#{partner_id}", f"COMMISSION#{sale_commission_id(sale_id, '')}"
+
+
+# ---------------------------------------------------------------- web: program content, sign-in links, sessions
+def program_content(program_id: str) -> Key:
+    """The program's agreement and resources (Markdown) that the portal shows, next to the program's settings."""
+    return {"pk": f"PROGRAM#{program_id}", "sk": "CONTENT"}
+
+
+def sign_in_link(token_hash: str) -> Key:
+    """A one-time sign-in link, addressed by the SHA-256 of its token (the token itself is only in the email)."""
+    return {"pk": f"SIGNIN#{token_hash}", "sk": "SIGNIN"}
+
+
+def web_session(session_hash: str) -> Key:
+    """A signed-in browser session, addressed by the SHA-256 of the id its cookie carries."""
+    return {"pk": f"SESSION#{session_hash}", "sk": "SESSION"}
