@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,6 +63,43 @@ class CommissionStatus(StrEnum):
     VOIDED = "voided"
 
 
+class EntryState(StrEnum):
+    """Where an entry's amount counts in the partner's balance: exactly one state per entry.
+
+    unpaid: pending or approved and not claimed by a payout (pending while available_at > now, else approved);
+    held: disputed; paid: claimed by a payout (payout_id set); voided: cancelled by an admin (counts nowhere).
+    """
+
+    UNPAID = "unpaid"
+    HELD = "held"
+    PAID = "paid"
+    VOIDED = "voided"
+
+
+def entry_state(status: CommissionStatus, payout_id: str | None) -> EntryState:
+    """The balance state of an entry with this stored status and payout."""
+    if status is CommissionStatus.VOIDED:
+        return EntryState.VOIDED
+    if payout_id is not None or status is CommissionStatus.PAID:
+        return EntryState.PAID
+    if status is CommissionStatus.HELD:
+        return EntryState.HELD
+    return EntryState.UNPAID
+
+
+def ledger_index_keys(
+    partner_id: str, commission_id: str, status: CommissionStatus, payout_id: str | None, available_at: datetime
+) -> dict[str, str]:
+    """The secondary-index keys an entry carries in this state: GSI2 (payable index) while unpaid, GSI3 (the
+    partner's entries by balance state) always. One place, used by Commission.keys() and every state update."""
+    state = entry_state(status, payout_id)
+    available_iso = to_iso(available_at)
+    result = keys.commission_state_listing(partner_id, state.value, available_iso, commission_id)
+    if state is EntryState.UNPAID:
+        result.update(keys.commission_payable(partner_id, available_iso, commission_id))
+    return result
+
+
 class CommissionSource(BaseModel):
     """The Stripe and program facts a ledger entry comes from, so a statement line can be checked."""
 
@@ -96,15 +135,19 @@ class Commission(Entity):
     created_at: datetime
     updated_at: datetime
 
+    @property
+    def state(self) -> EntryState:
+        """Where this entry counts in the partner's balance."""
+        return entry_state(self.status, self.payout_id)
+
     def keys(self) -> dict[str, str]:
-        """Ledger entry in the partner's partition; GSI1 for the program; sparse GSI2 while payable."""
-        result = {
+        """Ledger entry in the partner's partition; GSI1 for the program; sparse GSI2 while payable; GSI3 by
+        the partner's balance state."""
+        return {
             **keys.commission(self.partner_id, self.commission_id),
             **keys.commission_program_listing(self.program_id, to_iso(self.created_at), self.commission_id),
+            **ledger_index_keys(self.partner_id, self.commission_id, self.status, self.payout_id, self.available_at),
         }
-        if self.payout_id is None and self.status in (CommissionStatus.PENDING, CommissionStatus.APPROVED):
-            result.update(keys.commission_payable(self.partner_id, to_iso(self.available_at), self.commission_id))
-        return result
 
 
 class SaleEntry(BaseModel):
@@ -189,3 +232,93 @@ class ReferralTotals(Entity):
     def keys(self) -> dict[str, str]:
         """Next to the partner's profile."""
         return keys.partner_referral_totals(self.partner_id)
+
+
+# ---------------------------------------------------------------- balance aggregates
+RELEASE_AMOUNT_PREFIX = "m"  # m0930: amount releasing in minute 09:30 of the day
+RELEASE_COUNT_PREFIX = "n"  # n0930: how many entries release in it
+RELEASE_DAY_TTL_DAYS = 2  # a day's release item is useless once the day is over; TTL removes it after this
+
+
+@dataclass(frozen=True)
+class BalanceTotals:
+    """A partner's balance totals in one currency: the sum of the amounts of its entries in each state
+    (unpaid, held, paid, voided), the number of entries that are not voided, and a version every change
+    increments (ADD updates in the same transaction as the entry change; the rebuild conditions on it)."""
+
+    partner_id: str
+    currency: str
+    unpaid: int = 0
+    held: int = 0
+    paid: int = 0
+    voided: int = 0
+    live_entries: int = 0
+    version: int = 0
+
+    entity_type: ClassVar[str] = "balance_totals"
+    SUMS: ClassVar[tuple[str, ...]] = ("unpaid", "held", "paid", "voided", "live_entries")
+
+    def keys(self) -> dict[str, str]:
+        """Next to the partner's ledger, one per currency."""
+        return keys.partner_balance(self.partner_id, self.currency)
+
+    def to_item(self) -> dict[str, Any]:
+        """The stored item (written whole only by the rebuild; every other writer ADDs to it)."""
+        return {**self.keys(), "type": self.entity_type, **asdict(self)}
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> BalanceTotals:
+        """Read back a stored item (absent sums are zero)."""
+        return cls(
+            partner_id=str(item["partner_id"]),
+            currency=str(item["currency"]),
+            **{name: int(item.get(name, 0)) for name in (*cls.SUMS, "version")},
+        )
+
+
+@dataclass(frozen=True)
+class ReleaseDay:
+    """What a partner's unpaid entries of one currency release on one UTC day: per minute ("HHMM"), the sum
+    of their amounts and their count. Kept only for minutes that have not passed when written (a passed
+    minute's entries are approved, whatever the item says), removed by TTL after the day."""
+
+    partner_id: str
+    currency: str
+    day: str  # YYYY-MM-DD
+    minutes: Mapping[str, tuple[int, int]]  # "HHMM" -> (amount, entries)
+
+    entity_type: ClassVar[str] = "balance_release_day"
+
+    def keys(self) -> dict[str, str]:
+        """Next to the partner's balance totals."""
+        return keys.partner_balance_release_day(self.partner_id, self.day, self.currency)
+
+    def to_item(self) -> dict[str, Any]:
+        """The stored item: one number attribute per minute for the amount and one for the count."""
+        item: dict[str, Any] = {
+            **self.keys(),
+            "type": self.entity_type,
+            "partner_id": self.partner_id,
+            "currency": self.currency,
+            "day": self.day,
+            "expires_at": release_day_expiry(self.day),
+        }
+        for minute, (amount, count) in self.minutes.items():
+            item[RELEASE_AMOUNT_PREFIX + minute] = amount
+            item[RELEASE_COUNT_PREFIX + minute] = count
+        return item
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> ReleaseDay:
+        """Read back a stored item."""
+        minutes: dict[str, tuple[int, int]] = {}
+        for name, value in item.items():
+            if len(name) == 5 and name[0] == RELEASE_AMOUNT_PREFIX and name[1:].isdigit():
+                minutes[name[1:]] = (int(value), int(item.get(RELEASE_COUNT_PREFIX + name[1:], 0)))
+        return cls(str(item["partner_id"]), str(item["currency"]), str(item["day"]), minutes)
+
+
+def release_day_expiry(day: str) -> int:
+    """TTL (epoch seconds) of a release day's item: some days after the day, when it can no longer matter."""
+    start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
+    return int((start + timedelta(days=1 + RELEASE_DAY_TTL_DAYS)).timestamp())

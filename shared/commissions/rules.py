@@ -26,9 +26,10 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from shared.commissions.models import BalanceTotals, Commission, EntryState, ReleaseDay
 from shared.core.money import Money
 from shared.programs.models import CommissionPlan, RecurringScope, TierMetric
 
@@ -240,3 +241,148 @@ def reversals_due(
         if missing > 0:
             due.append((commission_id, Money.of(-missing, amount.currency)))
     return due
+
+
+# ---------------------------------------------------------------- balances
+# A partner's balance per currency (docs/commissions.md "Balances"):
+#   unpaid   = sum of entries pending or approved and not claimed by a payout (what the next payouts owe)
+#   pending  = the part of unpaid whose available_at is after now (still in its hold period)
+#   approved = unpaid - pending (payable now)
+#   held     = sum of disputed entries;  paid = sum of entries claimed by a payout;  voided entries count nowhere.
+# The stored aggregates (BalanceTotals per currency, ReleaseDay per currency and day) make this a read of a
+# few small items: totals are time-independent; pending is the sum of what releases after now, which only
+# the release items of minutes still to come can tell.
+
+
+@dataclass(frozen=True)
+class EntryPosition:
+    """What one entry contributes to its partner's balance: amount, state, and when it becomes payable
+    (None when only known to be payable already, e.g. a claim of an entry planned as released)."""
+
+    partner_id: str
+    currency: str
+    amount: int
+    state: EntryState
+    available_at: datetime | None
+
+
+def position_of(entry: Commission) -> EntryPosition:
+    """An entry's contribution to the balance."""
+    return EntryPosition(entry.partner_id, entry.amount.currency, entry.amount.amount, entry.state, entry.available_at)
+
+
+def release_minute(moment: datetime) -> datetime:
+    """The UTC minute a moment falls in (the granularity of the release items)."""
+    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def in_release_items(available_at: datetime | None, now: datetime) -> bool:
+    """Whether an unpaid entry with this available_at is counted in the release items by a writer at `now`:
+    only from the current minute on (earlier minutes are approved whatever the items say)."""
+    return available_at is not None and release_minute(available_at) >= release_minute(now)
+
+
+@dataclass
+class TotalsDelta:
+    """What one write ADDs to a partner's totals in one currency."""
+
+    unpaid: int = 0
+    held: int = 0
+    paid: int = 0
+    voided: int = 0
+    live_entries: int = 0
+
+    def add(self, state: EntryState, amount: int, sign: int) -> None:
+        """Count (sign +1) or uncount (-1) an amount in a state."""
+        setattr(self, state.value, getattr(self, state.value) + sign * amount)
+        if state is not EntryState.VOIDED:
+            self.live_entries += sign
+
+
+@dataclass
+class BalanceDelta:
+    """Every ADD one write makes to the balance aggregates: per (partner, currency) totals, and per
+    (partner, currency, day) the amount and count per release minute ("HHMM")."""
+
+    totals: dict[tuple[str, str], TotalsDelta] = field(default_factory=dict)
+    releases: dict[tuple[str, str, str], dict[str, tuple[int, int]]] = field(default_factory=dict)
+
+    def release(self, position: EntryPosition, sign: int) -> None:
+        """Count or uncount an unpaid entry in the release minute of its available_at."""
+        assert position.available_at is not None
+        moment = release_minute(position.available_at)
+        key = (position.partner_id, position.currency, moment.strftime("%Y-%m-%d"))
+        minutes = self.releases.setdefault(key, {})
+        amount, count = minutes.get(moment.strftime("%H%M"), (0, 0))
+        minutes[moment.strftime("%H%M")] = (amount + sign * position.amount, count + sign)
+
+
+def balance_delta(moves: Iterable[tuple[EntryPosition | None, EntryPosition | None]], now: datetime) -> BalanceDelta:
+    """The aggregate updates of a write that moves entries from one position to another (None before: a
+    new entry). Every currency touched gets a totals update (its version moves even if the sums net to zero);
+    release minutes that net to nothing are left out."""
+    delta = BalanceDelta()
+    for before, after in moves:
+        for position, sign in ((before, -1), (after, 1)):
+            if position is None:
+                continue
+            delta.totals.setdefault((position.partner_id, position.currency), TotalsDelta()).add(
+                position.state, position.amount, sign
+            )
+            if position.state is EntryState.UNPAID and in_release_items(position.available_at, now):
+                delta.release(position, sign)
+    for day_key, minutes in list(delta.releases.items()):
+        kept = {minute: change for minute, change in minutes.items() if change != (0, 0)}
+        if kept:
+            delta.releases[day_key] = kept
+        else:
+            del delta.releases[day_key]
+    return delta
+
+
+def releasing_in_current_minute(days: Iterable[ReleaseDay], now: datetime) -> bool:
+    """Whether some unpaid entry may release later in the current minute: then only the entries themselves
+    can split that minute into pending and approved (one small Query)."""
+    current = release_minute(now)
+    day, minute = current.strftime("%Y-%m-%d"), current.strftime("%H%M")
+    return any(d.day == day and d.minutes.get(minute, (0, 0))[1] > 0 for d in days)
+
+
+def balance_view(
+    totals: Iterable[BalanceTotals],
+    days: Iterable[ReleaseDay],
+    now: datetime,
+    pending_in_current_minute: Mapping[str, int] | None = None,
+) -> dict[str, dict[str, int]]:
+    """Per currency (with at least one entry that is not voided): pending, approved, held, paid, unpaid.
+    `pending_in_current_minute`: per currency, the unpaid entries available after `now` within its minute."""
+    current = release_minute(now)
+    pending: dict[str, int] = dict(pending_in_current_minute or {})
+    for day in days:
+        for minute, (amount, _) in day.minutes.items():
+            moment = datetime.strptime(f"{day.day}{minute}", "%Y-%m-%d%H%M").replace(tzinfo=UTC)
+            if moment > current:
+                pending[day.currency] = pending.get(day.currency, 0) + amount
+    result: dict[str, dict[str, int]] = {}
+    for total in sorted(totals, key=lambda t: t.currency):
+        if total.live_entries <= 0:
+            continue
+        waiting = pending.get(total.currency, 0)
+        result[total.currency] = {
+            "pending": waiting,
+            "approved": total.unpaid - waiting,
+            "held": total.held,
+            "paid": total.paid,
+            "unpaid": total.unpaid,
+        }
+    return result
+
+
+def aggregates_of(entries: Iterable[Commission], now: datetime) -> tuple[list[BalanceTotals], list[ReleaseDay]]:
+    """The balance aggregates a partner's whole ledger adds up to at `now` (the rebuild writes them)."""
+    delta = balance_delta(((None, position_of(e)) for e in entries), now)
+    totals = [
+        BalanceTotals(partner_id, currency, **vars(sums)) for (partner_id, currency), sums in delta.totals.items()
+    ]
+    days = [ReleaseDay(p, currency, day, minutes) for (p, currency, day), minutes in delta.releases.items()]
+    return totals, days

@@ -5,18 +5,27 @@ taken back only by a reversal (a refund or a lost dispute), never by rewriting h
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from shared.commissions.models import Commission, CommissionStatus
+from shared.commissions import rules
+from shared.commissions.models import Commission, CommissionStatus, EntryState
+from shared.commissions.store import LedgerWrite, WriteOutcome
 from shared.context import AppContext
-from shared.core.dynamo import TransactionCancelled
 from shared.core.errors import Conflict, NotFound
 from shared.core.pagination import decode_cursor, encode_cursor
 
 PARTNER_CURSOR_KEYS = {"pk", "sk"}
+STATE_CURSOR_KEYS = {"pk", "sk", "gsi3pk", "gsi3sk"}
 PROGRAM_CURSOR_KEYS = {"pk", "sk", "gsi1pk", "gsi1sk"}
+# An effective status is one balance state, narrowed by available_at for the unpaid ones.
+STATE_OF_STATUS = {
+    CommissionStatus.PENDING: EntryState.UNPAID,
+    CommissionStatus.APPROVED: EntryState.UNPAID,
+    CommissionStatus.HELD: EntryState.HELD,
+    CommissionStatus.PAID: EntryState.PAID,
+    CommissionStatus.VOIDED: EntryState.VOIDED,
+}
 
 
 def effective_status(entry: Commission, now: datetime) -> CommissionStatus:
@@ -42,14 +51,25 @@ def list_page(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of entries (one partner's, or the program's), filtered by effective status on the page."""
-    if partner_id:
+    """A page of entries: one partner's (in id order; with a status, by available_at, read by key from the
+    partner's entries in that state), or the program's (oldest first, the status filtering each page)."""
+    now = ctx.clock.now()
+    if partner_id and status is not None:
+        start = decode_cursor(cursor, expected_keys=STATE_CURSOR_KEYS)
+        entries, last = ctx.commissions.list_in_state(
+            partner_id,
+            STATE_OF_STATUS[status],
+            limit=limit,
+            start_key=start,
+            available_after=now if status is CommissionStatus.PENDING else None,
+            available_until=now if status is CommissionStatus.APPROVED else None,
+        )
+    elif partner_id:
         start = decode_cursor(cursor, expected_keys=PARTNER_CURSOR_KEYS)
         entries, last = ctx.commissions.list_for_partner(partner_id, limit=limit, start_key=start)
     else:
         start = decode_cursor(cursor, expected_keys=PROGRAM_CURSOR_KEYS)
         entries, last = ctx.commissions.list_for_program(ctx.program_id, limit=limit, start_key=start)
-    now = ctx.clock.now()
     shown = [view(e, now) for e in entries if e.program_id == ctx.program_id]
     if status is not None:
         shown = [v for v in shown if v["status"] == status.value]
@@ -58,24 +78,17 @@ def list_page(
 
 def balances(ctx: AppContext, partner_id: str) -> dict[str, dict[str, int]]:
     """Per currency, in minor units: pending (in hold), approved (payable now), held (disputed), paid, and
-    unpaid (pending + approved: what the next payouts owe, negative when reversals exceed earnings)."""
+    unpaid (pending + approved: what the next payouts owe, negative when reversals exceed earnings).
+
+    Read from the partner's balance aggregates: one Query, plus a small one when an entry releases within
+    the current minute (docs/commissions.md, "Balances").
+    """
     now = ctx.clock.now()
-    result: dict[str, dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(("pending", "approved", "held", "paid", "unpaid"), 0)
+    totals, days = ctx.commissions.balance_items(partner_id, rules.release_minute(now).strftime("%Y-%m-%d"))
+    this_minute = (
+        ctx.commissions.pending_in_minute(partner_id, now) if rules.releasing_in_current_minute(days, now) else {}
     )
-    for entry in ctx.commissions.all_for_partner(partner_id):
-        if entry.status is CommissionStatus.VOIDED or entry.program_id != ctx.program_id:
-            continue
-        totals = result[entry.amount.currency]
-        status = effective_status(entry, now)
-        if entry.payout_id is not None or status is CommissionStatus.PAID:
-            totals["paid"] += entry.amount.amount
-        elif status in (CommissionStatus.PENDING, CommissionStatus.APPROVED):
-            totals[status.value] += entry.amount.amount
-            totals["unpaid"] += entry.amount.amount
-        elif status is CommissionStatus.HELD:
-            totals["held"] += entry.amount.amount
-    return dict(result)
+    return rules.balance_view(totals, days, now, this_minute)
 
 
 def _entry(ctx: AppContext, partner_id: str, commission_id: str) -> Commission:
@@ -85,12 +98,28 @@ def _entry(ctx: AppContext, partner_id: str, commission_id: str) -> Commission:
     return entry
 
 
+def _with_reversals(ctx: AppContext, partner_id: str, commission_id: str) -> tuple[Commission, list[Commission]]:
+    entry, reversals = ctx.commissions.with_reversals(partner_id, commission_id)
+    if entry is None or entry.program_id != ctx.program_id:
+        raise NotFound(f"commission {commission_id!r} does not exist", code="commission_not_found")
+    return entry, reversals
+
+
+def _shown(entry: Commission, reversals: list[Commission], now: datetime) -> dict[str, Any]:
+    return {**view(entry, now), "reversals": [view(r, now) for r in reversals]}
+
+
 def read(ctx: AppContext, partner_id: str, commission_id: str) -> dict[str, Any]:
-    """One entry as shown to the admin, with its reversals."""
-    entry = _entry(ctx, partner_id, commission_id)
-    now = ctx.clock.now()
-    reversals = [view(e, now) for e in ctx.commissions.all_for_partner(partner_id) if e.reverses == commission_id]
-    return {**view(entry, now), "reversals": reversals}
+    """One entry as shown to the admin, with its reversals (one Query: their ids extend the entry's)."""
+    entry, reversals = _with_reversals(ctx, partner_id, commission_id)
+    return _shown(entry, reversals, ctx.clock.now())
+
+
+def _changed_meanwhile(commission_id: str) -> Conflict:
+    return Conflict(
+        f"commission {commission_id!r} changed meanwhile (paid or updated); read it again",
+        code="commission_changed",
+    )
 
 
 def approve_early(ctx: AppContext, partner_id: str, commission_id: str) -> dict[str, Any]:
@@ -103,36 +132,32 @@ def approve_early(ctx: AppContext, partner_id: str, commission_id: str) -> dict[
         )
     now = ctx.clock.now()
     approved = entry.model_copy(update={"status": CommissionStatus.APPROVED, "available_at": now, "updated_at": now})
-    ctx.commissions.save_entry_state(approved, entry.status)
+    if ctx.commissions.write(LedgerWrite(now, changed_entries=[(entry, approved)])) is not WriteOutcome.APPLIED:
+        raise _changed_meanwhile(commission_id)
     return view(approved, now)
 
 
 def void(ctx: AppContext, partner_id: str, commission_id: str, reason: str) -> dict[str, Any]:
     """Void an unpaid entry (it leaves the payable index) together with its unpaid reversals, in one
     transaction. A paid entry, or one whose reversal was paid, is refused with 409."""
-    entry = _entry(ctx, partner_id, commission_id)
+    entry, reversals = _with_reversals(ctx, partner_id, commission_id)
+    now = ctx.clock.now()
     if entry.status is CommissionStatus.VOIDED:
-        return view(entry, ctx.clock.now())
+        return view(entry, now)
     if entry.payout_id is not None or entry.status is CommissionStatus.PAID:
         raise Conflict(
             f"commission {commission_id!r} is already paid; it cannot be voided (a refund or lost dispute "
             "reverses paid money)",
             code="commission_paid",
         )
-    reversals = [e for e in ctx.commissions.all_for_partner(partner_id) if e.reverses == commission_id]
     if any(r.payout_id is not None for r in reversals):
         raise Conflict(f"a reversal of {commission_id!r} is already paid", code="commission_paid")
-    now = ctx.clock.now()
     note = reason.strip()
-    actions = []
-    for target in [entry, *(r for r in reversals if r.status is not CommissionStatus.VOIDED)]:
-        voided = target.model_copy(update={"status": CommissionStatus.VOIDED, "note": note, "updated_at": now})
-        actions.append(ctx.commissions.entry_state_action(voided, target.status))
-    try:
-        ctx.commissions.transact(actions)
-    except TransactionCancelled as error:
-        raise Conflict(
-            f"commission {commission_id!r} changed meanwhile (paid or updated); read it again",
-            code="commission_changed",
-        ) from error
-    return read(ctx, partner_id, commission_id)
+    changes = [
+        (target, target.model_copy(update={"status": CommissionStatus.VOIDED, "note": note, "updated_at": now}))
+        for target in [entry, *(r for r in reversals if r.status is not CommissionStatus.VOIDED)]
+    ]
+    if ctx.commissions.write(LedgerWrite(now, changed_entries=changes)) is not WriteOutcome.APPLIED:
+        raise _changed_meanwhile(commission_id)
+    voided = {after.commission_id: after for _, after in changes}
+    return _shown(voided[entry.commission_id], [voided.get(r.commission_id, r) for r in reversals], now)

@@ -1,33 +1,102 @@
 """The commission ledger and the Stripe state it is reconciled against: attributions, sales, payments,
-partner totals, parked sales. Reads return entities; writes are transaction actions the service combines
-into one TransactWriteItems, each with its optimistic (version) or uniqueness condition.
+partner totals, parked sales, and the partner's balance aggregates.
+
+Reads return entities. Writes go through `write(LedgerWrite)`: the store turns the change into one
+TransactWriteItems (the request builders below are small module functions, so a test can read each exact
+ConditionExpression), adds the balance-aggregate updates every ledger change needs, and answers with a
+domain outcome - APPLIED, DUPLICATE (a dedupe record was there: already applied) or CONFLICT (a version or
+state condition failed, or another transaction was in the way: read again and decide again). Anything else
+(throttling, an outage) raises, so the caller's caller answers 5xx and the sender retries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
+from shared.commissions import rules
 from shared.commissions.models import (
+    BalanceTotals,
     Commission,
     CommissionStatus,
     CustomerAttribution,
+    EntryState,
     ParkedSale,
     PaymentRecord,
     ReferralTotals,
+    ReleaseDay,
     SaleRecord,
+    entry_state,
+    ledger_index_keys,
+    release_day_expiry,
 )
 from shared.commissions.processed_event import ProcessedWebhookEvent
 from shared.core import keys
 from shared.core.clock import to_iso
-from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Table
+from shared.core.dynamo import (
+    MAX_TRANSACTION_ACTIONS,
+    NOT_EXISTS,
+    ConditionFailed,
+    Item,
+    Table,
+    TransactionCancelled,
+    put_request,
+    update_request,
+)
 from shared.core.entity import Entity
-from shared.core.errors import Conflict, NotFound
+from shared.core.errors import NotFound
+from shared.partners.models import Partner
+from shared.programs.models import Program
 
 PAYABLE_KEYS = ("gsi2pk", "gsi2sk")
+UNPAID_STATUSES = (CommissionStatus.PENDING, CommissionStatus.APPROVED)
 
 
+class WriteOutcome(StrEnum):
+    """What a write did: applied; a duplicate (its dedupe record exists: nothing to do); or a conflict
+    (something it read changed meanwhile: read again and decide again)."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+
+
+@dataclass
+class LedgerWrite:
+    """One all-or-nothing change: dedupe records (event, business fact), versioned state items, plain
+    items, new ledger entries and state changes of stored entries (before, after). The balance aggregates
+    follow the entries in the same transaction."""
+
+    now: datetime
+    records: list[dict[str, Any]] = field(default_factory=list)
+    versioned: list[tuple[Entity, int]] = field(default_factory=list)
+    plain: list[Entity] = field(default_factory=list)
+    new_entries: list[Commission] = field(default_factory=list)
+    changed_entries: list[tuple[Commission, Commission]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SaleInputs:
+    """What commissioning a sale reads first, in one request: the program, the customer's binding, the sale."""
+
+    program: Program | None
+    binding: CustomerAttribution | None
+    sale: SaleRecord | None
+
+
+@dataclass(frozen=True)
+class PartnerInputs:
+    """What it reads once the partner is known, in one request: its totals, profile, and the payment."""
+
+    totals: ReferralTotals
+    partner: Partner | None
+    payment: PaymentRecord | None
+
+
+# ---------------------------------------------------------------- request builders (pure)
 def versioned_put_condition(expected_version: int) -> tuple[str, dict[str, Any] | None]:
     """Condition for replacing an item read at `expected_version` (0: it must not exist yet)."""
     if expected_version == 0:
@@ -35,37 +104,213 @@ def versioned_put_condition(expected_version: int) -> tuple[str, dict[str, Any] 
     return "version = :expected", {":expected": expected_version}
 
 
-def entry_state_update(entry: Commission) -> tuple[str, dict[str, Any]]:
-    """UpdateExpression + values that bring a stored entry's mutable fields and payable-index keys in line
-    with `entry` (SET gsi2 keys while payable, REMOVE them otherwise): the one place that keeps the index
-    consistent with Commission.keys()."""
-    entry_keys = entry.keys()
-    sets = ["#status = :status", "available_at = :available_at", "updated_at = :updated_at"]
-    values: dict[str, Any] = {
-        ":status": entry.status.value,
-        ":available_at": to_iso(entry.available_at),
-        ":updated_at": to_iso(entry.updated_at),
-    }
-    removes = []
-    if entry.note is not None:
+def dedupe_put(table_name: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    """Put a dedupe record (processed event, business fact): fails if it is already there."""
+    return {"Put": put_request(table_name, item, condition=NOT_EXISTS)}
+
+
+def versioned_put(table_name: str, entity: Entity, expected_version: int) -> dict[str, Any]:
+    """Replace a versioned item (sale, payment, attribution, referral totals) read at `expected_version`."""
+    condition, values = versioned_put_condition(expected_version)
+    return {"Put": put_request(table_name, entity.to_item(), condition=condition, values=values)}
+
+
+def plain_put(table_name: str, entity: Entity) -> dict[str, Any]:
+    """An unconditional put (idempotent items such as a parked sale)."""
+    return {"Put": put_request(table_name, entity.to_item())}
+
+
+def new_entry_put(table_name: str, entry: Commission) -> dict[str, Any]:
+    """Append a ledger entry; its id is derived from the business fact, so a replay cannot append it twice."""
+    return {"Put": put_request(table_name, entry.to_item(), condition=NOT_EXISTS)}
+
+
+@dataclass(frozen=True)
+class EntryUpdate:
+    """A state change of a stored entry, and the state it must still be in (its condition).
+
+    A claim by a payout sets `payout_id` (status paid) and may not know the entry's available_at (then only
+    gsi3pk moves: gsi3sk keeps the available_at already in it). Every other change knows the whole entry.
+    """
+
+    partner_id: str
+    commission_id: str
+    status: CommissionStatus
+    updated_at: datetime
+    expected_statuses: tuple[CommissionStatus, ...]
+    available_at: datetime | None = None
+    expected_available_at: datetime | None = None
+    payout_id: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def between(cls, before: Commission, after: Commission) -> EntryUpdate:
+        """Move an unclaimed entry from `before` (as read) to `after` (hold, release, approve, void)."""
+        return cls(
+            partner_id=after.partner_id,
+            commission_id=after.commission_id,
+            status=after.status,
+            updated_at=after.updated_at,
+            expected_statuses=(before.status,),
+            available_at=after.available_at,
+            expected_available_at=before.available_at,
+            note=after.note,
+        )
+
+    @classmethod
+    def claim(
+        cls, partner_id: str, commission_id: str, payout_id: str, now: datetime, planned_available_at: datetime | None
+    ) -> EntryUpdate:
+        """Claim an unpaid entry for a payout (ledger contract: only while unclaimed, pending or approved;
+        with `planned_available_at`, only while it is still that: the release items count it there)."""
+        return cls(
+            partner_id=partner_id,
+            commission_id=commission_id,
+            status=CommissionStatus.PAID,
+            updated_at=now,
+            expected_statuses=UNPAID_STATUSES,
+            expected_available_at=planned_available_at,
+            payout_id=payout_id,
+        )
+
+
+def entry_update(table_name: str, change: EntryUpdate) -> dict[str, Any]:
+    """The conditional update of an entry's mutable fields and index keys: the one place that keeps GSI2
+    (payable while unpaid) and GSI3 (balance state) consistent with Commission.keys(), for single writes,
+    webhook transactions and payout claims alike."""
+    sets = ["#status = :status", "updated_at = :updated_at"]
+    values: dict[str, Any] = {":status": change.status.value, ":updated_at": to_iso(change.updated_at)}
+    removes: list[str] = []
+    if change.payout_id is not None:
+        sets.append("payout_id = :payout_id")
+        values[":payout_id"] = change.payout_id
+    if change.note is not None:
         sets.append("note = :note")
-        values[":note"] = entry.note
-    if "gsi2pk" in entry_keys:
-        sets += ["gsi2pk = :gsi2pk", "gsi2sk = :gsi2sk"]
-        values.update({":gsi2pk": entry_keys["gsi2pk"], ":gsi2sk": entry_keys["gsi2sk"]})
+        values[":note"] = change.note
+    if change.available_at is not None:
+        sets.append("available_at = :available_at")
+        values[":available_at"] = to_iso(change.available_at)
+        index = ledger_index_keys(
+            change.partner_id, change.commission_id, change.status, change.payout_id, change.available_at
+        )
     else:
-        removes = list(PAYABLE_KEYS)
+        state = entry_state(change.status, change.payout_id)
+        index = {"gsi3pk": keys.commission_state_partition(change.partner_id, state.value)}
+    for name in ("gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"):
+        if name in index:
+            sets.append(f"{name} = :{name}")
+            values[f":{name}"] = index[name]
+    if "gsi2pk" not in index:
+        removes += PAYABLE_KEYS
+    if len(change.expected_statuses) == 1:
+        condition = "attribute_not_exists(payout_id) AND #status = :expected"
+        values[":expected"] = change.expected_statuses[0].value
+    else:
+        placeholders = [f":expected{i}" for i in range(len(change.expected_statuses))]
+        condition = f"attribute_not_exists(payout_id) AND #status IN ({', '.join(placeholders)})"
+        values.update({p: s.value for p, s in zip(placeholders, change.expected_statuses, strict=True)})
+    if change.expected_available_at is not None:
+        condition += " AND available_at = :expected_available_at"
+        values[":expected_available_at"] = to_iso(change.expected_available_at)
     expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-    return expression, values
+    request = update_request(
+        table_name,
+        keys.commission(change.partner_id, change.commission_id),
+        expression,
+        condition=condition,
+        names={"#status": "status"},
+        values=values,
+    )
+    return {"Update": request}
 
 
+TOTALS_UPDATE = (
+    "ADD unpaid :unpaid, held :held, paid :paid, voided :voided, live_entries :live_entries, version :one "
+    "SET #type = :type, partner_id = :partner_id, currency = :currency"
+)
+
+
+def totals_update(table_name: str, partner_id: str, currency: str, delta: rules.TotalsDelta) -> dict[str, Any]:
+    """ADD a write's sums to the partner's totals in one currency (created at the first entry). No
+    condition: concurrent writers add up, and the version moves with every change."""
+    values: dict[str, Any] = {f":{name}": getattr(delta, name) for name in BalanceTotals.SUMS}
+    values.update({":one": 1, ":type": BalanceTotals.entity_type, ":partner_id": partner_id, ":currency": currency})
+    request = update_request(
+        table_name, keys.partner_balance(partner_id, currency), TOTALS_UPDATE, names={"#type": "type"}, values=values
+    )
+    return {"Update": request}
+
+
+def release_day_update(
+    table_name: str, partner_id: str, currency: str, day: str, minutes: Mapping[str, tuple[int, int]]
+) -> dict[str, Any]:
+    """ADD a write's amounts and counts to the minutes of one release day (created when first needed)."""
+    adds: list[str] = []
+    names = {"#type": "type", "#day": "day"}
+    values: dict[str, Any] = {}
+    for minute, (amount, count) in sorted(minutes.items()):
+        adds += [f"#m{minute} :m{minute}", f"#n{minute} :n{minute}"]
+        names.update({f"#m{minute}": f"m{minute}", f"#n{minute}": f"n{minute}"})
+        values.update({f":m{minute}": amount, f":n{minute}": count})
+    values.update(
+        {
+            ":type": ReleaseDay.entity_type,
+            ":partner_id": partner_id,
+            ":currency": currency,
+            ":day": day,
+            ":expires_at": release_day_expiry(day),
+        }
+    )
+    expression = (
+        "ADD " + ", ".join(adds) + " SET #type = :type, partner_id = :partner_id, currency = :currency, "
+        "#day = :day, expires_at = :expires_at"
+    )
+    request = update_request(
+        table_name, keys.partner_balance_release_day(partner_id, day, currency), expression, names=names, values=values
+    )
+    return {"Update": request}
+
+
+def balance_actions(table_name: str, delta: rules.BalanceDelta) -> list[dict[str, Any]]:
+    """The aggregate updates of a write: one per touched (partner, currency) and release day."""
+    actions = [totals_update(table_name, p, c, sums) for (p, c), sums in sorted(delta.totals.items())]
+    actions += [
+        release_day_update(table_name, p, c, day, minutes) for (p, c, day), minutes in sorted(delta.releases.items())
+    ]
+    return actions
+
+
+def ledger_actions(
+    table_name: str,
+    new_entries: Sequence[Commission],
+    changed_entries: Sequence[tuple[Commission, Commission]],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Entry puts and updates plus the balance-aggregate updates that keep the sums equal to them."""
+    actions = [new_entry_put(table_name, e) for e in new_entries]
+    actions += [entry_update(table_name, EntryUpdate.between(before, after)) for before, after in changed_entries]
+    moves: list[tuple[rules.EntryPosition | None, rules.EntryPosition]] = [
+        (None, rules.position_of(e)) for e in new_entries
+    ]
+    moves += [(rules.position_of(before), rules.position_of(after)) for before, after in changed_entries]
+    return actions + balance_actions(table_name, rules.balance_delta(moves, now))
+
+
+def business_fact_item(kind: str, fact_id: str, recorded_at: datetime, event_id: str) -> dict[str, Any]:
+    """The dedupe record of a business fact (an invoice paid...) whatever event carried it."""
+    item = {**keys.business_fact(kind, fact_id), "type": "business_fact", "kind": kind, "fact_id": fact_id}
+    item.update(recorded_at=to_iso(recorded_at), event_id=event_id)
+    return item
+
+
+# ---------------------------------------------------------------- the repository
 class CommissionRepository:
-    """Ledger entries and the webhook's state items."""
+    """Ledger entries, balance aggregates and the webhook's state items."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    # ------------------------------------------------------------ reads
+    # ------------------------------------------------------------ webhook reads
     def find_attribution(self, stripe_customer_id: str) -> CustomerAttribution | None:
         """The partner a Stripe customer is bound to, with the customer's paid history."""
         item = self.table.get(keys.customer_attribution(stripe_customer_id), consistent=True)
@@ -86,13 +331,42 @@ class CommissionRepository:
         item = self.table.get(keys.partner_referral_totals(partner_id), consistent=True)
         return ReferralTotals.from_item(item) if item else ReferralTotals(partner_id=partner_id)
 
+    def sale_inputs(self, program_id: str, stripe_customer_id: str, sale_id: str) -> SaleInputs:
+        """Program, customer binding and sale in one consistent BatchGetItem."""
+        wanted = {
+            "program": keys.program(program_id),
+            "binding": keys.customer_attribution(stripe_customer_id),
+            "sale": keys.commission_sale(sale_id),
+        }
+        found = self._batch_by_name(wanted)
+        return SaleInputs(
+            program=Program.from_item(found["program"]) if "program" in found else None,
+            binding=CustomerAttribution.from_item(found["binding"]) if "binding" in found else None,
+            sale=SaleRecord.from_item(found["sale"]) if "sale" in found else None,
+        )
+
+    def partner_inputs(self, partner_id: str, payment_id: str | None) -> PartnerInputs:
+        """The partner's referral totals and profile, and the payment's record, in one consistent BatchGetItem."""
+        wanted = {"totals": keys.partner_referral_totals(partner_id), "partner": keys.partner(partner_id)}
+        if payment_id:
+            wanted["payment"] = keys.stripe_payment(payment_id)
+        found = self._batch_by_name(wanted)
+        return PartnerInputs(
+            totals=ReferralTotals.from_item(found["totals"])
+            if "totals" in found
+            else ReferralTotals(partner_id=partner_id),
+            partner=Partner.from_item(found["partner"]) if "partner" in found else None,
+            payment=PaymentRecord.from_item(found["payment"]) if "payment" in found else None,
+        )
+
+    def _batch_by_name(self, wanted: Mapping[str, Mapping[str, str]]) -> dict[str, Item]:
+        by_key = {(k["pk"], k["sk"]): name for name, k in wanted.items()}
+        return {by_key[(i["pk"], i["sk"])]: i for i in self.table.batch_get(list(wanted.values()), consistent=True)}
+
     def sale_entries(self, partner_id: str, sale_id: str) -> list[Commission]:
         """Every ledger entry of one sale: its commissions and their reversals (one consistent Query)."""
         pk, prefix = keys.sale_commissions_prefix(partner_id, sale_id)
-        items = self.table.query_all(
-            "pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix}, consistent=True
-        )
-        return [Commission.from_item(item) for item in items]
+        return self._entries(pk, prefix)
 
     def parked_sales(self, stripe_customer_id: str) -> list[ParkedSale]:
         """Paid invoices waiting for this customer's binding."""
@@ -102,6 +376,7 @@ class CommissionRepository:
         )
         return [ParkedSale.from_item(item) for item in items]
 
+    # ------------------------------------------------------------ ledger reads
     def get(self, partner_id: str, commission_id: str) -> Commission:
         """One ledger entry, or NotFound."""
         item = self.table.get(keys.commission(partner_id, commission_id), consistent=True)
@@ -109,10 +384,27 @@ class CommissionRepository:
             raise NotFound(f"commission {commission_id!r} does not exist", code="commission_not_found")
         return Commission.from_item(item)
 
+    def with_reversals(self, partner_id: str, commission_id: str) -> tuple[Commission | None, list[Commission]]:
+        """One entry and its reversals (their ids extend its id: one consistent Query on the prefix)."""
+        pk, prefix = keys.commission_with_reversals_prefix(partner_id, commission_id)
+        found = self._entries(pk, prefix)
+        entry = next((e for e in found if e.commission_id == commission_id), None)
+        return entry, [e for e in found if e.reverses == commission_id]
+
+    def _entries(self, pk: str, prefix: str) -> list[Commission]:
+        return [Commission.from_item(item) for item in self._entry_items(pk, prefix)]
+
+    def _entry_items(self, pk: str, prefix: str) -> list[Item]:
+        return list(
+            self.table.query_all(
+                "pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix}, consistent=True
+            )
+        )
+
     def list_for_partner(
         self, partner_id: str, *, limit: int, start_key: Mapping[str, Any] | None = None
     ) -> tuple[list[Commission], dict[str, Any] | None]:
-        """A page of a partner's ledger."""
+        """A page of a partner's ledger, in id order."""
         pk, prefix = keys.commissions_prefix(partner_id)
         items, last = self.table.query(
             "pk = :pk AND begins_with(sk, :prefix)",
@@ -122,11 +414,33 @@ class CommissionRepository:
         )
         return [Commission.from_item(i) for i in items], last
 
+    def list_in_state(
+        self,
+        partner_id: str,
+        state: EntryState,
+        *,
+        limit: int,
+        start_key: Mapping[str, Any] | None = None,
+        available_after: datetime | None = None,
+        available_until: datetime | None = None,
+    ) -> tuple[list[Commission], dict[str, Any] | None]:
+        """A page of a partner's entries in one balance state, by available_at (GSI3); unpaid ones may be
+        narrowed to those available after a moment (pending) or up to it (approved) by the key condition."""
+        condition = "gsi3pk = :pk"
+        values: dict[str, Any] = {":pk": keys.commission_state_partition(partner_id, state.value)}
+        if available_after is not None:
+            condition += " AND gsi3sk > :bound"
+            values[":bound"] = keys.commission_state_bound(to_iso(available_after))
+        elif available_until is not None:
+            condition += " AND gsi3sk < :bound"
+            values[":bound"] = keys.commission_state_bound(to_iso(available_until))
+        items, last = self.table.query(condition, values, index=keys.GSI3, limit=limit, start_key=start_key)
+        return [Commission.from_item(i) for i in items], last
+
     def all_for_partner(self, partner_id: str) -> list[Commission]:
-        """The partner's whole ledger (balances)."""
+        """The partner's whole ledger (the rebuild and tests; the routes read aggregates and pages)."""
         pk, prefix = keys.commissions_prefix(partner_id)
-        items = self.table.query_all("pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix})
-        return [Commission.from_item(i) for i in items]
+        return self._entries(pk, prefix)
 
     def list_for_program(
         self, program_id: str, *, limit: int, start_key: Mapping[str, Any] | None = None
@@ -141,39 +455,90 @@ class CommissionRepository:
         )
         return [Commission.from_item(i) for i in items], last
 
-    # ------------------------------------------------------------ transaction actions
-    def event_action(self, event: ProcessedWebhookEvent) -> dict[str, Any]:
-        """Record an event id as processed; fails if it already was."""
-        return self.table.put_action(event.to_item(), condition=NOT_EXISTS)
+    # ------------------------------------------------------------ balance reads
+    def balance_items(
+        self, partner_id: str, first_day: str, *, consistent: bool = False
+    ) -> tuple[list[BalanceTotals], list[ReleaseDay]]:
+        """The partner's balance totals (every currency) and release days from `first_day` on: one Query."""
+        pk, low, high = keys.partner_balance_range(partner_id, first_day)
+        items = self.table.query_all(
+            "pk = :pk AND sk BETWEEN :low AND :high", {":pk": pk, ":low": low, ":high": high}, consistent=consistent
+        )
+        totals, days = [], []
+        for item in items:
+            if item.get("type") == BalanceTotals.entity_type:
+                totals.append(BalanceTotals.from_item(item))
+            elif item.get("type") == ReleaseDay.entity_type:
+                days.append(ReleaseDay.from_item(item))
+        return totals, days
 
-    def fact_action(self, kind: str, fact_id: str, recorded_at: datetime, event_id: str) -> dict[str, Any]:
-        """Record a business fact (e.g. an invoice paid) as counted; fails if it already was."""
-        item = {**keys.business_fact(kind, fact_id), "type": "business_fact", "kind": kind, "fact_id": fact_id}
-        item.update(recorded_at=to_iso(recorded_at), event_id=event_id)
-        return self.table.put_action(item, condition=NOT_EXISTS)
+    def pending_in_minute(self, partner_id: str, now: datetime) -> dict[str, int]:
+        """Per currency, the unpaid entries available after `now` but within its minute (GSI3, a few items)."""
+        minute_end = rules.release_minute(now) + timedelta(minutes=1)
+        items = self.table.query_all(
+            "gsi3pk = :pk AND gsi3sk BETWEEN :after AND :end",
+            {
+                ":pk": keys.commission_state_partition(partner_id, EntryState.UNPAID.value),
+                ":after": keys.commission_state_bound(to_iso(now)),
+                ":end": to_iso(minute_end),
+            },
+            index=keys.GSI3,
+        )
+        pending: dict[str, int] = {}
+        for item in items:
+            amount = item["amount"]
+            pending[amount["currency"]] = pending.get(amount["currency"], 0) + int(amount["amount"])
+        return pending
 
-    def versioned_put_action(self, entity: Entity, expected_version: int) -> dict[str, Any]:
-        """Replace a versioned item (sale, payment, attribution, totals) read at `expected_version`."""
-        condition, values = versioned_put_condition(expected_version)
-        return self.table.put_action(entity.to_item(), condition=condition, values=values)
+    # ------------------------------------------------------------ writes
+    def write(self, change: LedgerWrite) -> WriteOutcome:
+        """Apply one LedgerWrite in one transaction and say how it went (see WriteOutcome)."""
+        name = self.table.name
+        actions = [dedupe_put(name, item) for item in change.records]
+        actions += [versioned_put(name, entity, version) for entity, version in change.versioned]
+        actions += [plain_put(name, entity) for entity in change.plain]
+        actions += ledger_actions(name, change.new_entries, change.changed_entries, change.now)
+        if len(actions) > MAX_TRANSACTION_ACTIONS:
+            raise ValueError(f"a ledger change of {len(actions)} writes does not fit one transaction")
+        try:
+            self.table.transact_write(actions)
+        except TransactionCancelled as error:
+            return outcome_of(error, dedupe_positions=len(change.records))
+        return WriteOutcome.APPLIED
 
-    def new_entry_action(self, entry: Commission) -> dict[str, Any]:
-        """Append a ledger entry (ids are derived from the sale, so a replay cannot append it twice)."""
-        return self.table.put_action(entry.to_item(), condition=NOT_EXISTS)
+    def new_entry_actions(self, entry: Commission) -> list[dict[str, Any]]:
+        """The transaction actions that add one new entry with its balance aggregates, for a transaction
+        another slice writes (the lead bounty): the entry's created_at is the writer's now."""
+        return ledger_actions(self.table.name, [entry], [], entry.created_at)
 
-    def entry_state_action(self, entry: Commission, expected_status: CommissionStatus) -> dict[str, Any]:
-        """Move an unpaid entry to entry.status (hold/release), unless a payout claimed it meanwhile."""
-        return self.table.update_action(**_entry_state_request(entry, expected_status))
+    def claim_actions(
+        self,
+        partner_id: str,
+        payout_id: str,
+        currency: str,
+        claims: Sequence[tuple[str, int, datetime | None]],
+        now: datetime,
+        *,
+        with_balances: bool = True,
+    ) -> list[dict[str, Any]]:
+        """A payout's claim of entries (commission id, amount, available_at when the plan may still count it
+        in the release items, else None): one update per entry, in order, then the aggregate updates
+        (`with_balances` False: a payout planned before the aggregates existed, see rebuild_balances)."""
+        actions = [
+            entry_update(self.table.name, EntryUpdate.claim(partner_id, cid, payout_id, now, planned))
+            for cid, _, planned in claims
+        ]
+        if not with_balances:
+            return actions
+        moves = [
+            (
+                rules.EntryPosition(partner_id, currency, amount, EntryState.UNPAID, planned),
+                rules.EntryPosition(partner_id, currency, amount, EntryState.PAID, planned),
+            )
+            for _, amount, planned in claims
+        ]
+        return actions + balance_actions(self.table.name, rules.balance_delta(moves, now))
 
-    def plain_put_action(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        """An unconditional put (idempotent markers)."""
-        return self.table.put_action(item)
-
-    def transact(self, actions: list[dict[str, Any]]) -> None:
-        """All-or-nothing."""
-        self.table.transact_write(actions)
-
-    # ------------------------------------------------------------ single writes
     def record_event(self, event: ProcessedWebhookEvent) -> bool:
         """Record an event id on its own; False when it was already recorded."""
         try:
@@ -195,25 +560,106 @@ class CommissionRepository:
         except ConditionFailed:
             return
 
-    def save_entry_state(self, entry: Commission, expected_status: CommissionStatus) -> None:
-        """Approve early or void an unpaid entry (admin); Conflict when it changed or was paid meanwhile."""
-        try:
-            self.table.update(**_entry_state_request(entry, expected_status))
-        except ConditionFailed as error:
-            raise Conflict(
-                f"commission {entry.commission_id!r} changed meanwhile (paid or updated); read it again",
-                code="commission_changed",
-            ) from error
+    # ------------------------------------------------------------ rebuilding the aggregates
+    def rebuild_balances(self, partner_id: str, now: datetime) -> tuple[WriteOutcome, int]:
+        """Recompute a partner's balance aggregates from its ledger and replace them, and give every entry
+        the GSI3 keys of its state (entries written before the aggregates existed have none).
+
+        Safe while the partner's ledger changes: the totals are read (consistently) before the ledger, and
+        replaced only if their version has not moved since (every ledger change moves it); CONFLICT means
+        someone wrote meanwhile, so run it again. Returns (outcome, entries whose index keys were set).
+        """
+        today = rules.release_minute(now).strftime("%Y-%m-%d")
+        stored_totals, stored_days = self.balance_items(partner_id, today, consistent=True)
+        items = self._entry_items(*keys.commissions_prefix(partner_id))
+        entries = [Commission.from_item(item) for item in items]
+        indexed = self._backfill_state_keys(partner_id, zip(entries, items, strict=True))
+        totals, days = rules.aggregates_of(entries, now)
+        versions = {t.currency: t.version for t in stored_totals}
+        # Every stored currency and future day is replaced, also when the ledger no longer has it.
+        by_currency = {t.currency: t for t in totals}
+        for stored in stored_totals:
+            by_currency.setdefault(stored.currency, BalanceTotals(partner_id, stored.currency))
+        by_day = {(d.currency, d.day): d for d in days}
+        for stored_day in stored_days:
+            by_day.setdefault(
+                (stored_day.currency, stored_day.day), ReleaseDay(partner_id, stored_day.currency, stored_day.day, {})
+            )
+        puts = [{"Put": put_request(self.table.name, d.to_item())} for d in by_day.values()]
+        guards, first = [], []
+        for currency, total in sorted(by_currency.items()):
+            expected = versions.get(currency, 0)
+            replaced = BalanceTotals(**{**vars(total), "version": expected + 1})
+            condition, values = versioned_put_condition(expected)
+            first.append({"Put": put_request(self.table.name, replaced.to_item(), condition=condition, values=values)})
+            guards.append(
+                self.table.condition_action(
+                    keys.partner_balance(partner_id, currency),
+                    "version = :expected",
+                    values={":expected": expected + 1},
+                )
+            )
+        # The totals first (with as many days as fit); more days follow in transactions that check the
+        # totals still carry the rebuilt version (a writer in between moves it: CONFLICT, run again).
+        room = MAX_TRANSACTION_ACTIONS - len(first)
+        batches = [first + puts[:room]]
+        rest = puts[room:]
+        step = MAX_TRANSACTION_ACTIONS - len(guards)
+        batches += [guards + rest[i : i + step] for i in range(0, len(rest), step)]
+        for batch in batches:
+            try:
+                self.table.transact_write(batch)
+            except TransactionCancelled as error:
+                return outcome_of(error, dedupe_positions=0), indexed
+        return WriteOutcome.APPLIED, indexed
+
+    def _backfill_state_keys(self, partner_id: str, stored: Iterable[tuple[Commission, Item]]) -> int:
+        """Set the GSI3 keys of entries that lack them (or carry stale ones), each only while it is still
+        in the state it was read in (a concurrent change sets them itself)."""
+        set_count = 0
+        for entry, item in stored:
+            wanted = ledger_index_keys(
+                partner_id, entry.commission_id, entry.status, entry.payout_id, entry.available_at
+            )
+            if item.get("gsi3pk") == wanted["gsi3pk"] and item.get("gsi3sk") == wanted["gsi3sk"]:
+                continue
+            condition = "#status = :status AND available_at = :available_at AND "
+            condition += "payout_id = :payout_id" if entry.payout_id else "attribute_not_exists(payout_id)"
+            values = {
+                ":status": entry.status.value,
+                ":available_at": to_iso(entry.available_at),
+                ":gsi3pk": wanted["gsi3pk"],
+                ":gsi3sk": wanted["gsi3sk"],
+            }
+            if entry.payout_id:
+                values[":payout_id"] = entry.payout_id
+            try:
+                self.table.update(
+                    keys.commission(partner_id, entry.commission_id),
+                    "SET gsi3pk = :gsi3pk, gsi3sk = :gsi3sk",
+                    condition=condition,
+                    names={"#status": "status"},
+                    values=values,
+                    return_values="NONE",
+                )
+            except ConditionFailed:
+                continue
+            set_count += 1
+        return set_count
+
+    def import_entries(self, entries: Sequence[Commission]) -> int:
+        """Store entries with BatchWriteItem, unconditionally and without aggregates (seeding, imports):
+        follow with rebuild_balances. Returns the number of requests."""
+        return self.table.batch_put([e.to_item() for e in entries])
 
 
-def _entry_state_request(entry: Commission, expected_status: CommissionStatus) -> dict[str, Any]:
-    """The conditional update of an unpaid entry's state, shared by the transactional and the single write:
-    it applies only while no payout claimed the entry and its status is still the one read."""
-    expression, values = entry_state_update(entry)
-    return {
-        "key": keys.commission(entry.partner_id, entry.commission_id),
-        "update": expression,
-        "condition": "attribute_not_exists(payout_id) AND #status = :expected",
-        "names": {"#status": "status"},
-        "values": {**values, ":expected": expected_status.value},
-    }
+def outcome_of(error: TransactionCancelled, *, dedupe_positions: int) -> WriteOutcome:
+    """A refused transaction as a domain outcome: a dedupe record among the first `dedupe_positions` actions
+    failed -> DUPLICATE; another condition failed, or a concurrent transaction was in the way -> CONFLICT.
+    Anything else (throttling, validation) is not an outcome: it raises."""
+    failed = error.failed_conditions
+    if any(i < dedupe_positions for i in failed):
+        return WriteOutcome.DUPLICATE
+    if failed or error.conflicted:
+        return WriteOutcome.CONFLICT
+    raise error

@@ -1,10 +1,15 @@
 """Applying a verified Stripe event to the ledger: attribution at checkout, commissions for paid sales,
 reversals and holds for refunds and disputes.
 
-Every change is read -> decide (shared.services.ledger, pure) -> one TransactWriteItems holding the event
-record, the business-fact record, the versioned state items and the ledger entries. A version conflict
-(a concurrent event of the same customer, sale or partner) retries the whole evaluation; a conflict on the
-event or fact record means it was already applied: a duplicate, answered 200.
+Every change is read -> decide (shared.commissions.rules, pure) -> one LedgerWrite the store commits in one
+transaction: the event record, the business-fact record, the versioned state items, the ledger entries and
+the balance aggregates. The store answers CONFLICT when something read changed meanwhile (a concurrent
+event of the same customer, sale or partner): the whole evaluation runs again; DUPLICATE when the event or
+fact was recorded before: answered 200 `duplicate`.
+
+A paid invoice costs four DynamoDB requests: program + binding + sale (one BatchGetItem), referral totals +
+partner + payment (one BatchGetItem), the plan (programs.service.plan_for_partner, one GetItem), and the
+transaction.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from shared.commissions.models import (
     SaleRecord,
 )
 from shared.commissions.processed_event import ProcessedWebhookEvent
+from shared.commissions.store import LedgerWrite, SaleInputs, WriteOutcome, business_fact_item
 from shared.commissions.stripe_events import (
     CheckoutCompleted,
     DisputeFact,
@@ -40,12 +46,13 @@ from shared.commissions.stripe_events import (
 )
 from shared.context import AppContext
 from shared.core import keys
-from shared.core.dynamo import TransactionCancelled
+from shared.core.errors import NotFound
 from shared.core.observability import logger
 from shared.core.retry import pause_before_retry
 from shared.links.attribution import Touch, decide_owner, verify_click
 from shared.links.click_token import InvalidClickToken
 from shared.partners.service import normalize_email
+from shared.payouts.rules import reversal_available_at
 from shared.programs.models import Program
 from shared.programs.service import plan_for_partner
 
@@ -65,35 +72,26 @@ class Outcome:
     detail: str = ""
 
 
-class Conflicted(Exception):
-    """A version condition failed: re-read and evaluate again."""
+Attempt = Callable[[], "Outcome | None"]
+"""One evaluation of an event against what it reads: an Outcome, or None when a write met a conflict."""
 
 
-class AlreadyApplied(Exception):
-    """The event id or the business fact was recorded before: nothing to do."""
+def _committed(ctx: AppContext, change: LedgerWrite, outcome: Outcome) -> Outcome | None:
+    """Commit a change: `outcome` when applied, `duplicate` when already applied, None to evaluate again."""
+    written = ctx.commissions.write(change)
+    if written is WriteOutcome.DUPLICATE:
+        return Outcome("duplicate")
+    if written is WriteOutcome.CONFLICT:
+        return None
+    return outcome
 
 
-def _transact(ctx: AppContext, actions: list[dict[str, Any]], dedupe_positions: int) -> None:
-    """Write; the first `dedupe_positions` actions are event/fact records (their failure = duplicate)."""
-    try:
-        ctx.commissions.transact(actions)
-    except TransactionCancelled as error:
-        if any(i < dedupe_positions for i in error.failed_conditions):
-            raise AlreadyApplied from error
-        if error.conflicted or error.failed_conditions:
-            raise Conflicted from error
-        raise
-
-
-def _with_retries(attempt_once: Callable[[], Outcome]) -> Outcome:
+def _with_retries(attempt_once: Attempt) -> Outcome:
     for attempt in range(WRITE_ATTEMPTS):
         pause_before_retry(attempt, base_seconds=0.02)
-        try:
-            return attempt_once()
-        except Conflicted:
-            continue
-        except AlreadyApplied:
-            return Outcome("duplicate")
+        outcome = attempt_once()
+        if outcome is not None:
+            return outcome
     raise RuntimeError("too many concurrent changes; Stripe will retry the event")
 
 
@@ -212,9 +210,8 @@ def _bind(
                 "version": (held.version if held else 0) + 1,
             }
         )
-        try:
-            ctx.commissions.transact([ctx.commissions.versioned_put_action(binding, held.version if held else 0)])
-        except TransactionCancelled:
+        change = LedgerWrite(now, versioned=[(binding, held.version if held else 0)])
+        if ctx.commissions.write(change) is WriteOutcome.CONFLICT:
             continue
         return binding
     raise RuntimeError("the customer's binding keeps changing; Stripe will retry")
@@ -240,9 +237,7 @@ def _checkout(ctx: AppContext, event: dict[str, Any], checkout: CheckoutComplete
                 paid_at=checkout.created_at,
             )
             result = _with_retries(
-                lambda: _apply_sale(
-                    ctx, program, sale, FACT_CHECKOUT_PAID, payment_id=checkout.payment_intent_id, event=None
-                )
+                lambda: _apply_sale(ctx, sale, FACT_CHECKOUT_PAID, payment_id=checkout.payment_intent_id, event=None)
             )
             outcome = Outcome(result.result if result.result != "duplicate" else "applied", result.detail)
         for parked in ctx.commissions.parked_sales(customer_id):
@@ -256,12 +251,9 @@ def handle_parked(ctx: AppContext, event: dict[str, Any]) -> Outcome:
     fact = parse_event(event)
     if not isinstance(fact, InvoicePaid):
         return Outcome("ignored")
-    program = ctx.programs.get(ctx.program_id)
     sale = _paid_sale(fact)
     return _with_retries(
-        lambda: _apply_sale(
-            ctx, program, sale, FACT_INVOICE_PAID, payment_id=None, event=None, linked_payments=fact.payment_ids
-        )
+        lambda: _apply_sale(ctx, sale, FACT_INVOICE_PAID, payment_id=None, event=None, linked_payments=fact.payment_ids)
     )
 
 
@@ -290,45 +282,41 @@ def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) 
     if invoice.subscription_id is None:
         # One-time payments are commissioned from their payment-mode Checkout Session, never twice.
         return _record_only(ctx, event, Outcome("skipped", "not a subscription invoice"))
-    program = ctx.programs.get(ctx.program_id)
     sale = _paid_sale(invoice)
-    binding = ctx.commissions.find_attribution(invoice.customer_id)
-    if binding is None:
+    inputs = ctx.commissions.sale_inputs(ctx.program_id, invoice.customer_id, invoice.invoice_id)
+    if inputs.binding is None:
         return _park(ctx, event, invoice)
-    fresh = [binding]  # the first attempt reuses this consistent read; a retry reads again
+    fresh = [inputs]  # the first attempt reuses these consistent reads; a retry reads again
 
-    def attempt() -> Outcome:
+    def attempt() -> Outcome | None:
         return _apply_sale(
             ctx,
-            program,
             sale,
             FACT_INVOICE_PAID,
             payment_id=None,
             event=event,
             linked_payments=invoice.payment_ids,
-            binding=fresh.pop() if fresh else None,
+            inputs=fresh.pop() if fresh else None,
         )
 
     return _with_retries(attempt)
 
 
 def _park(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) -> Outcome:
+    now = ctx.clock.now()
     parked = ParkedSale(
         stripe_customer_id=invoice.customer_id,
         sale_id=invoice.invoice_id,
         event_json=json.dumps(event, separators=(",", ":")),
-        parked_at=ctx.clock.now(),
-        expires_at=int((ctx.clock.now() + timedelta(days=EVENT_RECORD_DAYS)).timestamp()),
+        parked_at=now,
+        expires_at=int((now + timedelta(days=EVENT_RECORD_DAYS)).timestamp()),
     )
-    try:
-        actions = [
-            ctx.commissions.event_action(_event_record(ctx, event)),
-            ctx.commissions.plain_put_action(parked.to_item()),
-        ]
-        _transact(ctx, actions, 1)
-    except AlreadyApplied:
+    written = ctx.commissions.write(LedgerWrite(now, records=[_event_record(ctx, event).to_item()], plain=[parked]))
+    if written is WriteOutcome.DUPLICATE:
         return Outcome("duplicate")
-    # Anything else (throttling, a conflict) propagates: the handler answers 500 and Stripe retries.
+    if written is WriteOutcome.CONFLICT:
+        # Another delivery of this event is being written right now: answer 500, Stripe retries.
+        raise RuntimeError("a concurrent delivery of this event is in flight; Stripe will retry it")
     # The checkout may have bound the customer between our read and the park: then apply it ourselves
     # (the business fact makes sure the checkout's replay of parked sales and this one count it once).
     if ctx.commissions.find_attribution(invoice.customer_id) is not None:
@@ -339,27 +327,29 @@ def _park(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) -> Outco
 
 def _apply_sale(
     ctx: AppContext,
-    program: Program,
     sale: ledger.PaidSale,
     fact_kind: str,
     *,
     payment_id: str | None,
     event: dict[str, Any] | None,
     linked_payments: tuple[str, ...] = (),
-    binding: CustomerAttribution | None = None,
-) -> Outcome:
-    """One attempt at commissioning a paid sale; raises Conflicted/AlreadyApplied."""
+    inputs: SaleInputs | None = None,
+) -> Outcome | None:
+    """One attempt at commissioning a paid sale: its outcome, or None when a write conflict asks for another."""
     repo = ctx.commissions
-    binding = binding or repo.find_attribution(sale.customer_id)
+    inputs = inputs or repo.sale_inputs(ctx.program_id, sale.customer_id, sale.sale_id)
+    program, binding = inputs.program, inputs.binding
+    if program is None:
+        raise NotFound(f"program {ctx.program_id!r} is not set up; PUT /admin/program first", code="program_not_found")
     if binding is None:
         return Outcome("unattributed")
-    record = repo.find_sale(sale.sale_id) or SaleRecord(sale_id=sale.sale_id, program_id=program.program_id)
+    record = inputs.sale or SaleRecord(sale_id=sale.sale_id, program_id=program.program_id)
     if record.paid:
-        raise AlreadyApplied
+        return Outcome("duplicate")
     payment_id = payment_id or record.payment_id or (linked_payments[0] if linked_payments else None)
-    payment = repo.find_payment(payment_id) if payment_id else None
-    totals = repo.totals(binding.partner_id)
-    plan = plan_for_partner(ctx, program, ctx.partners.find(binding.partner_id))
+    known = repo.partner_inputs(binding.partner_id, payment_id)
+    totals = known.totals
+    plan = plan_for_partner(ctx, program, known.partner)
     evaluation = ledger.evaluate_sale(
         plan,
         sale,
@@ -425,47 +415,43 @@ def _apply_sale(
             "version": totals.version + 1,
         }
     )
-    actions = []
+    change = LedgerWrite(now)
     if event is not None:
-        actions.append(repo.event_action(_event_record(ctx, event)))
-    actions.append(repo.fact_action(fact_kind, sale.sale_id, now, str(event["id"]) if event else "parked"))
-    dedupe_positions = len(actions)
-    actions += [
-        repo.versioned_put_action(new_record, record.version),
-        repo.versioned_put_action(new_binding, binding.version),
-        repo.versioned_put_action(new_totals, totals.version),
-    ]
+        change.records.append(_event_record(ctx, event).to_item())
+    change.records.append(business_fact_item(fact_kind, sale.sale_id, now, str(event["id"]) if event else "parked"))
+    change.versioned += [(new_record, record.version), (new_binding, binding.version), (new_totals, totals.version)]
+    payment = known.payment
     if payment_id:
         # Always written with its version, also when it is linked already: a refund or dispute reconciled
         # concurrently bumps it, so this sale is then retried with the refund in view instead of missing it.
-        known = payment or PaymentRecord(payment_id=payment_id)
-        linked = known.model_copy(update={"sale_id": sale.sale_id, "version": known.version + 1})
-        actions.append(repo.versioned_put_action(linked, known.version))
+        payment = payment or PaymentRecord(payment_id=payment_id)
+        linked = payment.model_copy(update={"sale_id": sale.sale_id, "version": payment.version + 1})
+        change.versioned.append((linked, payment.version))
         payment = linked
     # A refund or dispute that arrived before the payment is applied now, in the same transaction
     # (it may also hold the new entries, which are then written held).
     if payment is not None:
-        actions += _reconcile_actions(ctx, new_record, payment, entries)
-    actions += [repo.new_entry_action(e) for e in entries]
-    _transact(ctx, actions, dedupe_positions)
-    return Outcome("applied", f"{len(entries)} commission(s) for {binding.partner_id}")
+        reversals, changed = _reconcile(ctx, new_record, payment, entries, now)
+        change.new_entries += reversals
+        change.changed_entries += changed
+    change.new_entries = entries + change.new_entries
+    return _committed(ctx, change, Outcome("applied", f"{len(entries)} commission(s) for {binding.partner_id}"))
 
 
 # ---------------------------------------------------------------- cancellations
-def _cancel(ctx: AppContext, event: dict[str, Any], ended: SubscriptionEnded) -> Outcome:
+def _cancel(ctx: AppContext, event: dict[str, Any], ended: SubscriptionEnded) -> Outcome | None:
     """Remember when the customer's subscription was cancelled: its invoices paid later earn no share."""
-    repo = ctx.commissions
-    binding = repo.find_attribution(ended.customer_id)
+    binding = ctx.commissions.find_attribution(ended.customer_id)
     if binding is None:
         return _record_only(ctx, event, Outcome("unattributed"))
     if ended.subscription_id in binding.cancelled_subscriptions:
         return _record_only(ctx, event, Outcome("duplicate"))
     cancelled = {**binding.cancelled_subscriptions, ended.subscription_id: ended.cancelled_at}
     updated = binding.model_copy(update={"cancelled_subscriptions": cancelled, "version": binding.version + 1})
-    _transact(
-        ctx, [repo.event_action(_event_record(ctx, event)), repo.versioned_put_action(updated, binding.version)], 1
+    change = LedgerWrite(
+        ctx.clock.now(), records=[_event_record(ctx, event).to_item()], versioned=[(updated, binding.version)]
     )
-    return Outcome("applied", f"subscription {ended.subscription_id} cancelled")
+    return _committed(ctx, change, Outcome("applied", f"subscription {ended.subscription_id} cancelled"))
 
 
 # ---------------------------------------------------------------- refunds, disputes, links
@@ -495,45 +481,46 @@ def _reconcile_payment(
     ctx: AppContext,
     event: dict[str, Any],
     payment_id: str,
-    change: Callable[[PaymentRecord], PaymentRecord],
+    change_payment: Callable[[PaymentRecord], PaymentRecord],
     link_sale_id: str | None = None,
 ) -> Outcome:
-    def attempt() -> Outcome:
+    def attempt() -> Outcome | None:
         repo = ctx.commissions
+        now = ctx.clock.now()
         payment = repo.find_payment(payment_id) or PaymentRecord(payment_id=payment_id)
-        updated = change(payment).model_copy(update={"version": payment.version + 1})
+        updated = change_payment(payment).model_copy(update={"version": payment.version + 1})
         sale_id = updated.sale_id
         sale = repo.find_sale(sale_id) if sale_id else None
-        actions = [repo.event_action(_event_record(ctx, event)), repo.versioned_put_action(updated, payment.version)]
+        change = LedgerWrite(now, records=[_event_record(ctx, event).to_item()], versioned=[(updated, payment.version)])
         if link_sale_id and (sale is None or sale.payment_id != payment_id):
             # invoice_payment before (or after) invoice.paid: both sides learn the link.
             linked = (sale or SaleRecord(sale_id=link_sale_id, program_id=ctx.program_id)).model_copy(
                 update={"payment_id": payment_id, "version": (sale.version if sale else 0) + 1}
             )
-            actions.append(repo.versioned_put_action(linked, sale.version if sale else 0))
+            change.versioned.append((linked, sale.version if sale else 0))
             sale = linked
         elif sale is not None and sale.paid:
             # Bump the sale's version: two payments' events never reconcile one sale concurrently.
             bumped = sale.model_copy(update={"version": sale.version + 1})
-            actions.append(repo.versioned_put_action(bumped, sale.version))
+            change.versioned.append((bumped, sale.version))
             sale = bumped
         if sale is not None and sale.paid:
-            actions += _reconcile_actions(ctx, sale, updated, None)
-        _transact(ctx, actions, 1)
-        return Outcome("applied" if sale is not None and sale.paid else "stored", f"payment {payment_id}")
+            change.new_entries, change.changed_entries = _reconcile(ctx, sale, updated, None, now)
+        applied = sale is not None and sale.paid
+        return _committed(ctx, change, Outcome("applied" if applied else "stored", f"payment {payment_id}"))
 
     return _with_retries(attempt)
 
 
-def _reconcile_actions(
-    ctx: AppContext, sale: SaleRecord, payment: PaymentRecord, new_entries: list[Commission] | None
-) -> list[dict[str, Any]]:
-    """Reversal entries and hold/release updates that make the sale's ledger match its payment's refunds
-    and disputes. `new_entries`: the sale's entries being created in this same transaction."""
+def _reconcile(
+    ctx: AppContext, sale: SaleRecord, payment: PaymentRecord, new_entries: list[Commission] | None, now: datetime
+) -> tuple[list[Commission], list[tuple[Commission, Commission]]]:
+    """The reversal entries to append and the hold/release changes (before, after) that make the sale's
+    ledger match its payment's refunds and disputes. `new_entries`: the sale's entries being created in this
+    same write (a hold changes them in place: they are then written held)."""
     if not sale.paid or sale.partner_id is None or sale.amount_paid is None:
-        return []
-    repo = ctx.commissions
-    stored = new_entries if new_entries is not None else repo.sale_entries(sale.partner_id, sale.sale_id)
+        return [], []
+    stored = new_entries if new_entries is not None else ctx.commissions.sale_entries(sale.partner_id, sale.sale_id)
     originals = [e for e in stored if e.reverses is None]
     reversed_so_far: dict[str, int] = {}
     reversal_count: dict[str, int] = {}
@@ -545,29 +532,27 @@ def _reconcile_actions(
     outcome = ledger.payment_outcome(payment.refunds, payment.charge_refunded, payment.disputes, paid)
     live = [e for e in originals if e.status is not CommissionStatus.VOIDED]
     due = ledger.reversals_due([(e.commission_id, e.rule, e.amount) for e in live], reversed_so_far, outcome, paid)
-    now = ctx.clock.now()
     by_id = {e.commission_id: e for e in live}
-    actions: list[dict[str, Any]] = []
-    new_ids = {e.commission_id for e in new_entries or []}
+    reversals: list[Commission] = []
     for commission_id, amount in due:
         original = by_id[commission_id]
-        number = reversal_count.get(commission_id, 0) + 1
-        reason = "dispute lost" if outcome.dispute_lost else "refund"
-        reversal = Commission(
-            commission_id=f"{commission_id}_r{number}",
-            partner_id=original.partner_id,
-            program_id=original.program_id,
-            amount=amount,
-            rule=original.rule,
-            source=original.source,
-            reverses=commission_id,
-            # Unpaid original: net in the same payout; paid: netted from the next payout.
-            available_at=original.available_at if original.payout_id is None else now,
-            note=reason,
-            created_at=now,
-            updated_at=now,
+        reversals.append(
+            Commission(
+                commission_id=keys.commission_reversal_id(commission_id, reversal_count.get(commission_id, 0) + 1),
+                partner_id=original.partner_id,
+                program_id=original.program_id,
+                amount=amount,
+                rule=original.rule,
+                source=original.source,
+                reverses=commission_id,
+                available_at=reversal_available_at(original, now),
+                note="dispute lost" if outcome.dispute_lost else "refund",
+                created_at=now,
+                updated_at=now,
+            )
         )
-        actions.append(repo.new_entry_action(reversal))
+    changes: list[tuple[Commission, Commission]] = []
+    new_ids = {e.commission_id for e in new_entries or []}
     for entry in live:
         if entry.rule not in ledger.REVERSIBLE_RULES or entry.payout_id is not None:
             continue
@@ -579,8 +564,8 @@ def _reconcile_actions(
             continue
         changed = entry.model_copy(update={"status": wanted, "updated_at": now})
         if new_entries is not None and entry.commission_id in new_ids:
-            # Created in this same transaction: the caller writes it directly in its held state.
+            # Created in this same write: it is written directly in its held state.
             new_entries[new_entries.index(entry)] = changed
         else:
-            actions.append(repo.entry_state_action(changed, current))
-    return actions
+            changes.append((entry, changed))
+    return reversals, changes

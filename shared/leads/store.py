@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from shared.commissions.models import Commission
+from shared.commissions.store import CommissionRepository
 from shared.core import keys
 from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Item, Table, TransactionCancelled
 from shared.core.errors import Conflict, NotFound
@@ -170,7 +171,8 @@ class LeadRepository:
         """
         actions = [self._lead_put(lead, expected_version)]
         if commission is not None:
-            actions.append(self.table.put_action(commission.to_item(), condition=NOT_EXISTS))
+            # The entry with the partner's balance aggregates, as the ledger writes every entry.
+            actions += CommissionRepository(self.table).new_entry_actions(commission)
         if duplicate is not None:
             actions.append(self.table.put_action(duplicate.to_item()))
         if remove_duplicate_of is not None:

@@ -33,8 +33,18 @@ class PayoutStatus(StrEnum):
     NEEDS_REVIEW = "needs_review"
 
 
-# Claim transactions hold this many ledger entries plus the payout item itself (DynamoDB's limit is 100).
-CLAIM_CHUNK_SIZE = 99
+# A claim transaction holds the payout item, up to CLAIM_CHUNK_SIZE ledger entries, the partner's balance
+# totals, and one release-day item per day on which a claimed entry still releases (DynamoDB's limit is 100):
+# a plan with such entries has smaller chunks (claim_chunk_size).
+CLAIM_CHUNK_SIZE = 98
+# Payouts planned before the balance aggregates existed claim 99 entries a chunk (their stored plan's
+# windows), without aggregate updates; the run rebuilds the partner's aggregates after their last chunk.
+LEGACY_CLAIM_CHUNK_SIZE = 99
+
+
+def claim_chunk_size(release_days: int) -> int:
+    """Entries per claim transaction for a plan whose entries still release on `release_days` distinct days."""
+    return CLAIM_CHUNK_SIZE - release_days
 
 
 class Payout(Entity):
@@ -57,6 +67,10 @@ class Payout(Entity):
     destination: str | None = None
     commission_ids: list[str] = Field(default_factory=list)
     commission_amounts: list[int] = Field(default_factory=list)
+    # The available_at of planned entries that had not released yet when planned (normally none: only an
+    # early run of the current period plans them): their claim also updates the partner's release items.
+    unreleased_available_at: dict[str, datetime] = Field(default_factory=dict)
+    chunk_size: int | None = None  # None: planned before the balance aggregates (LEGACY_CLAIM_CHUNK_SIZE)
     claimed_chunks: int = 0
     claimed_amount: int = 0
     commission_count: int = 0
@@ -70,13 +84,24 @@ class Payout(Entity):
     paid_at: datetime | None = None
 
     @property
+    def keeps_balances(self) -> bool:
+        """Whether its claims update the partner's balance aggregates (False: planned before they existed)."""
+        return self.chunk_size is not None
+
+    @property
+    def entries_per_chunk(self) -> int:
+        """How many ledger entries one claim transaction of this plan holds."""
+        return self.chunk_size if self.chunk_size is not None else LEGACY_CLAIM_CHUNK_SIZE
+
+    @property
     def chunk_count(self) -> int:
         """How many claim transactions the plan takes."""
-        return -(-len(self.commission_ids) // CLAIM_CHUNK_SIZE)
+        return -(-len(self.commission_ids) // self.entries_per_chunk)
 
     def chunk(self, index: int) -> dict[str, int]:
         """Commission id -> planned amount (minor units) of claim chunk `index` (entries never change amount)."""
-        window = slice(index * CLAIM_CHUNK_SIZE, (index + 1) * CLAIM_CHUNK_SIZE)
+        size = self.entries_per_chunk
+        window = slice(index * size, (index + 1) * size)
         return dict(zip(self.commission_ids[window], self.commission_amounts[window], strict=True))
 
     @property

@@ -34,9 +34,7 @@ def payout_view(payout: Payout) -> dict[str, object]:
 
 @router.get("/partner/payouts")
 def list_own_payouts(period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None):
-    payouts = get_context().payouts.list_partner(current_partner_id(router))
-    if period is not None:
-        payouts = [p for p in payouts if p.period == period]
+    payouts = get_context().payouts.list_partner(current_partner_id(router), period)
     return json_response({"items": [payout_view(p) for p in payouts]})
 
 

@@ -163,6 +163,13 @@ def decide(balance: Balance, partner: Partner | None, program: Program) -> Decis
     return Decision(balance, Outcome.PAY, None, method.kind, destination)
 
 
+def reversal_available_at(original: Commission, now: datetime) -> datetime:
+    """When a reversal (refund, lost dispute) of `original` becomes payable, which decides the payout it
+    lands in: the original's available_at while no payout claimed the original (both net in the same
+    payout), else now (it is netted from the next payout; a negative balance carries over)."""
+    return original.available_at if original.payout_id is None else now
+
+
 # ---------------------------------------------------------------- statements
 @dataclass(frozen=True)
 class StatementLine:

@@ -17,15 +17,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.commissions.rebuild import rebuild_partner
+from shared.commissions.rules import in_release_items, release_minute
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import to_iso
-from shared.core.dynamo import ConditionFailed, TransactionCancelled
+from shared.core.dynamo import ConditionFailed
 from shared.core.errors import BadRequest, Conflict
 from shared.core.money import Money, normalize_currency
 from shared.core.retry import pause_before_retry
 from shared.partners.models import PayoutMethodKind
-from shared.payouts.models import Payout, PayoutStatus
+from shared.payouts.models import Payout, PayoutStatus, claim_chunk_size
 from shared.payouts.rules import (
     Balance,
     Decision,
@@ -39,7 +41,7 @@ from shared.payouts.rules import (
     previous_period,
     statement,
 )
-from shared.payouts.store import PayoutRepository
+from shared.payouts.store import ClaimStatus, PayoutRepository
 from shared.payouts.transfers import TransferGateway, TransferStatus
 from shared.programs.models import Program
 
@@ -182,6 +184,10 @@ class PayoutRun:
         balance: Balance = decision.balance
         now = self.ctx.clock.now()
         claiming = status is PayoutStatus.IN_PROGRESS
+        # Entries planned before they release (an early run of the current period) are counted in the
+        # partner's release items: their claims must update them too, so the plan keeps their available_at.
+        unreleased = {e.commission_id: e.available_at for e in balance.entries if in_release_items(e.available_at, now)}
+        release_days = {release_minute(at).date() for at in unreleased.values()}
         return Payout(
             payout_id=payout_id(balance.partner_id, period, balance.currency),
             partner_id=balance.partner_id,
@@ -193,6 +199,8 @@ class PayoutRun:
             destination=decision.destination,
             commission_ids=[e.commission_id for e in balance.entries] if claiming else [],
             commission_amounts=[e.amount.amount for e in balance.entries] if claiming else [],
+            unreleased_available_at=unreleased if claiming else {},
+            chunk_size=claim_chunk_size(len(release_days)),
             withheld_reason=None if claiming else decision.reason,
             created_at=now,
             updated_at=now,
@@ -285,23 +293,25 @@ class PayoutRun:
             )
             if index + 1 >= payout.chunk_count:
                 after = _finish_claiming(after)
-            try:
-                self.repo.claim_chunk(None if create else payout, after, remaining, now)
-            except TransactionCancelled as error:
-                if 0 in error.failed_conditions:
-                    # The payout exists already, or another run moved it on: continue from what is stored.
-                    fresh = self.repo.get(payout.partner_id, payout.period, payout.amount.currency)
-                    assert fresh is not None
-                    return fresh, False
-                lost = {remaining[i - 1] for i in error.failed_conditions if i > 0}
-                if not lost:  # a transaction conflict, not a changed entry: back off and retry
-                    pause_before_retry(attempt + 1, base_seconds=0.05)
-                    continue
-                # Held (dispute) or claimed elsewhere meanwhile: leave them; the payout pays exactly the rest.
-                remaining = [c for c in remaining if c not in lost]
-                if create and not remaining:
-                    raise _NothingToClaim(payout.payout_id) from error
+            claims = [(c, planned[c], payout.unreleased_available_at.get(c)) for c in remaining]
+            outcome = self.repo.claim_chunk(None if create else payout, after, claims, now)
+            if outcome.status is ClaimStatus.PAYOUT_MOVED:
+                # The payout exists already, or another run moved it on: continue from what is stored.
+                fresh = self.repo.get(payout.partner_id, payout.period, payout.amount.currency)
+                assert fresh is not None
+                return fresh, False
+            if outcome.status is ClaimStatus.CONTENDED:
+                pause_before_retry(attempt + 1, base_seconds=0.05)
                 continue
+            if outcome.status is ClaimStatus.ENTRIES_CHANGED:
+                # Held (dispute) or claimed elsewhere meanwhile: leave them; the payout pays exactly the rest.
+                remaining = [c for c in remaining if c not in outcome.lost]
+                if create and not remaining:
+                    raise _NothingToClaim(payout.payout_id)
+                continue
+            if not after.keeps_balances and after.status is not PayoutStatus.IN_PROGRESS:
+                # Planned before the balance aggregates: its claims did not move them; recompute them.
+                rebuild_partner(self.ctx, after.partner_id)
             return after, create
         raise RuntimeError(f"could not claim chunk {index} of payout {payout.payout_id}; the next run resumes it")
 

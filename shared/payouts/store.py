@@ -2,29 +2,42 @@
 
 Every write here is conditional: a payout is created with attribute_not_exists, moved forward with a
 condition on the state it was read in, and ledger entries are claimed with
-`attribute_not_exists(payout_id) AND status IN (pending, approved)` (the ledger contract).
+`attribute_not_exists(payout_id) AND status IN (pending, approved)` (the ledger contract), by the ledger's own
+entry-update builder (shared.commissions.store.entry_update) together with the balance aggregates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
 
-from shared.commissions.models import Commission, CommissionStatus
+from shared.commissions.models import Commission
+from shared.commissions.store import CommissionRepository
 from shared.core import keys
-from shared.core.clock import to_iso
-from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Table, deserialize, serialize
+from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Table, TransactionCancelled
 from shared.core.errors import Conflict, NotFound
 from shared.core.pagination import decode_cursor, encode_cursor
 from shared.partners.models import Partner
 from shared.payouts.models import Payout, PayoutStatus
 
-BATCH_GET_SIZE = 100
 
-# Claim of one ledger entry (ledger contract): it leaves the payable index in the same write.
-CLAIM_UPDATE = "SET #status = :paid, payout_id = :payout, updated_at = :now REMOVE gsi2pk, gsi2sk"
-CLAIM_CONDITION = "attribute_not_exists(payout_id) AND #status IN (:pending, :approved)"
+class ClaimStatus(StrEnum):
+    """How a claim transaction went."""
+
+    CLAIMED = "claimed"  # every entry of the chunk, and the payout's cursor moved
+    PAYOUT_MOVED = "payout_moved"  # the payout exists already, or another run moved it: continue from it
+    ENTRIES_CHANGED = "entries_changed"  # some entries were held, voided or claimed meanwhile: `lost`
+    CONTENDED = "contended"  # another transaction was in the way: back off and try again
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    """The outcome of one claim transaction; `lost` names the entries someone else changed."""
+
+    status: ClaimStatus
+    lost: frozenset[str] = frozenset()
 
 
 class PayoutRepository:
@@ -52,32 +65,13 @@ class PayoutRepository:
 
     def partners(self, partner_ids: Iterable[str]) -> dict[str, Partner]:
         """Partners by id, read with BatchGetItem (100 keys a request)."""
-        return {
-            p.partner_id: p
-            for p in map(Partner.from_item, self._batch_get([keys.partner(i) for i in set(partner_ids)]))
-        }
+        found = self.table.batch_get([keys.partner(i) for i in set(partner_ids)])
+        return {p.partner_id: p for p in map(Partner.from_item, found)}
 
     def commissions(self, partner_id: str, commission_ids: Sequence[str]) -> list[Commission]:
         """Ledger entries of a partner by id (consistent reads, so a statement reflects every claim)."""
-        found = self._batch_get([keys.commission(partner_id, c) for c in commission_ids], consistent=True)
+        found = self.table.batch_get([keys.commission(partner_id, c) for c in commission_ids], consistent=True)
         return [Commission.from_item(item) for item in found]
-
-    def _batch_get(self, key_list: list[dict[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
-        results: list[dict[str, Any]] = []
-        for start in range(0, len(key_list), BATCH_GET_SIZE):
-            pending: dict[str, Any] = {
-                self.table.name: {
-                    "Keys": [serialize(k) for k in key_list[start : start + BATCH_GET_SIZE]],
-                    "ConsistentRead": consistent,
-                }
-            }
-            while pending:
-                self.table.request_count += 1
-                response = self.table.client.batch_get_item(RequestItems=pending)
-                results += [deserialize(i) for i in response.get("Responses", {}).get(self.table.name, [])]
-                # Throttled keys come back unprocessed; the client's retry config backs off between calls.
-                pending = response.get("UnprocessedKeys") or {}
-        return results
 
     # ------------------------------------------------------------ payouts
     def get(self, partner_id: str, period: str, currency: str, *, consistent: bool = True) -> Payout | None:
@@ -115,12 +109,17 @@ class PayoutRepository:
         )
         return after
 
-    def claim_chunk(self, before: Payout | None, after: Payout, commission_ids: Sequence[str], now: datetime) -> None:
-        """One transaction: claim these entries for the payout and move the payout's claim cursor
-        (`before` None: the same transaction creates the payout, only if none exists).
-
-        Raises TransactionCancelled; `failed_conditions` then names the entries someone else changed
-        (index i+1 for commission_ids[i]; index 0 is the payout item).
+    def claim_chunk(
+        self,
+        before: Payout | None,
+        after: Payout,
+        claims: Sequence[tuple[str, int, datetime | None]],
+        now: datetime,
+    ) -> ClaimOutcome:
+        """One transaction: claim these entries (commission id, amount, planned available_at if still
+        releasing) for the payout, move the payout's claim cursor, and (unless the payout was planned before
+        the aggregates) move their amounts from unpaid to paid in the partner's balance. `before` None: the
+        same transaction creates the payout, only if none exists.
         """
         if before is None:
             payout_action = self.table.put_action(after.to_item(), condition=NOT_EXISTS)
@@ -131,23 +130,24 @@ class PayoutRepository:
                 names={"#status": "status"},
                 values={":status": before.status.value, ":chunks": before.claimed_chunks},
             )
-        claims = [
-            self.table.update_action(
-                keys.commission(after.partner_id, commission_id),
-                CLAIM_UPDATE,
-                condition=CLAIM_CONDITION,
-                names={"#status": "status"},
-                values={
-                    ":paid": CommissionStatus.PAID.value,
-                    ":payout": after.payout_id,
-                    ":now": to_iso(now),
-                    ":pending": CommissionStatus.PENDING.value,
-                    ":approved": CommissionStatus.APPROVED.value,
-                },
-            )
-            for commission_id in commission_ids
-        ]
-        self.table.transact_write([payout_action, *claims])
+        # The ledger's own builder: the same conditional entry update as every other state change.
+        ledger = CommissionRepository(self.table)
+        claim_actions = ledger.claim_actions(
+            after.partner_id, after.payout_id, after.amount.currency, claims, now, with_balances=after.keeps_balances
+        )
+        try:
+            self.table.transact_write([payout_action, *claim_actions])
+        except TransactionCancelled as error:
+            failed = error.failed_conditions
+            if 0 in failed:
+                return ClaimOutcome(ClaimStatus.PAYOUT_MOVED)
+            # Actions 1..n are the entries' claims, in order.
+            lost = frozenset(claims[i - 1][0] for i in failed if 0 < i <= len(claims))
+            if lost:
+                return ClaimOutcome(ClaimStatus.ENTRIES_CHANGED, lost)
+            # Another transaction on these items, or throttling: worth another try after a pause.
+            return ClaimOutcome(ClaimStatus.CONTENDED)
+        return ClaimOutcome(ClaimStatus.CLAIMED)
 
     def list_period(
         self, period: str, *, limit: int = 100, cursor: str | None = None
@@ -167,9 +167,10 @@ class PayoutRepository:
         items = self.table.query_all("gsi1pk = :pk", {":pk": keys.payout_period_partition(period)}, index=keys.GSI1)
         return [Payout.from_item(i) for i in items]
 
-    def list_partner(self, partner_id: str) -> list[Payout]:
-        """Every payout of one partner, oldest period first."""
-        pk, prefix = keys.payouts_prefix(partner_id)
+    def list_partner(self, partner_id: str, period: str | None = None) -> list[Payout]:
+        """Every payout of one partner, oldest period first; with `period`, only that period's (every
+        currency), read by key prefix."""
+        pk, prefix = keys.payouts_of_period_prefix(partner_id, period) if period else keys.payouts_prefix(partner_id)
         items = self.table.query_all("pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix})
         return [Payout.from_item(i) for i in items]
 

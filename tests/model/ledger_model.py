@@ -1,6 +1,6 @@
 """A pure reference model of the commission ledger: what a partner's ledger must hold after a set of Stripe
-deliveries, written independently of shared.services.ledger (only Money's rounding is shared, on purpose:
-rounding is written once in the product).
+deliveries, and the balances it adds up to, written independently of shared.commissions.rules (only Money's
+rounding is shared, on purpose: rounding is written once in the product).
 
 It works on business facts, in the order the handler applies them: a paid invoice counts when first
 delivered if its customer is bound, else when the binding checkout arrives (parked invoices in id order);
@@ -9,10 +9,12 @@ refunds and disputes are order-free (cumulative targets), so only their final st
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from shared.commissions.models import Commission
 from shared.core.money import Money
 
 
@@ -141,3 +143,46 @@ def expected_ledger(
     for invoice_id in paid_order(deliveries, invoices):
         model.apply_sale(invoices[invoice_id])
     return model
+
+
+def expected_balances(entries: Iterable[Commission], now: datetime) -> dict[str, dict[str, int]]:
+    """The balances a partner must see, summed entry by entry (the definition, written without the
+    aggregates): per currency with an entry that is not voided - pending (unclaimed pending/approved entries
+    available after now), approved (the same, available by now), held, paid (claimed by a payout), and unpaid
+    (pending + approved)."""
+    result: dict[str, dict[str, int]] = {}
+    for entry in entries:
+        if entry.status.value == "voided":
+            continue
+        sums = result.setdefault(
+            entry.amount.currency, {"pending": 0, "approved": 0, "held": 0, "paid": 0, "unpaid": 0}
+        )
+        amount = entry.amount.amount
+        if entry.payout_id is not None or entry.status.value == "paid":
+            sums["paid"] += amount
+        elif entry.status.value == "held":
+            sums["held"] += amount
+        else:
+            sums["pending" if entry.available_at > now else "approved"] += amount
+            sums["unpaid"] += amount
+    return dict(sorted(result.items()))
+
+
+def expected_totals(entries: Iterable[Commission]) -> dict[str, dict[str, int]]:
+    """The stored balance totals per currency: the sum of the amounts per state, and the entries not voided."""
+    result: dict[str, dict[str, int]] = {}
+    for entry in entries:
+        sums = result.setdefault(
+            entry.amount.currency, {"unpaid": 0, "held": 0, "paid": 0, "voided": 0, "live_entries": 0}
+        )
+        if entry.status.value == "voided":
+            state = "voided"
+        elif entry.payout_id is not None or entry.status.value == "paid":
+            state = "paid"
+        elif entry.status.value == "held":
+            state = "held"
+        else:
+            state = "unpaid"
+        sums[state] += entry.amount.amount
+        sums["live_entries"] += state != "voided"
+    return result

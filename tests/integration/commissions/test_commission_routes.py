@@ -3,6 +3,7 @@ approve early, void with a reason (paid entries refused), partner isolation."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -90,12 +91,9 @@ def test_a_paid_entry_cannot_be_voided(
     partner: dict[str, Any],
     earned: str,
 ) -> None:
-    ctx.table.update(
-        keys.commission(partner["partner_id"], earned),
-        "SET #s = :paid, payout_id = :p REMOVE gsi2pk, gsi2sk",
-        names={"#s": "status"},
-        values={":paid": "paid", ":p": "po_1"},
-    )
+    # Given a payout claimed the entry (the ledger's claim, as the payout run writes it)
+    claim = ctx.commissions.claim_actions(partner["partner_id"], "po_1", "USD", [(earned, 2000, None)], ctx.clock.now())
+    ctx.table.transact_write(claim)
     response = api.post(
         f"/admin/commissions/{partner['partner_id']}/{earned}/void", json={"reason": "late"}, headers=ADMIN
     )
@@ -124,3 +122,80 @@ def test_partner_sees_only_its_own_entries_and_balances(
 
 def test_a_forged_cursor_is_400(api: ApiClient, partner: dict[str, Any]) -> None:
     assert api.get("/admin/commissions", headers=ADMIN, query={"cursor": "bm9wZQ"}).error_code == "invalid_cursor"
+
+
+def test_a_status_filter_reads_only_matching_entries_page_by_page(
+    api: ApiClient, ctx: AppContext, clock: FixedClock, partner: dict[str, Any]
+) -> None:
+    # Given three paid invoices (2000 each): one disputed (held), and a day later two more
+    for n in range(3):
+        paid_invoice(api, partner, f"cus_page{n}", f"pi_page{n}")
+    deliver(api, sp.event("charge.dispute.created", sp.dispute(payment_intent="pi_page0", status="needs_response")))
+    clock.advance(days=1)
+    for n in range(3, 5):
+        paid_invoice(api, partner, f"cus_page{n}", f"pi_page{n}")
+    headers = partner_headers(given_api_key(api, partner["partner_id"]))
+
+    # When 30 days later the partner pages through its approved entries, one per page
+    clock.advance(days=29, hours=12)  # the first invoices' hold is over, the later ones' is not
+    pages, cursor, requests = [], None, []
+    while True:
+        before = ctx.table.request_count
+        query = {"status": "approved", "limit": "1", **({"cursor": cursor} if cursor else {})}
+        page = api.get("/partner/commissions", query=query, headers=headers).json
+        requests.append(ctx.table.request_count - before)
+        pages.append([i["status"] for i in page["items"]])
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+
+    # Then every page is full (no page of other statuses filtered away) and costs at most 3 requests
+    assert pages[:2] == [["approved"], ["approved"]] and all(p in ([], ["approved"]) for p in pages)
+    assert sum(len(p) for p in pages) == 2 and max(requests) <= 3
+    pending = api.get("/partner/commissions", query={"status": "pending"}, headers=headers).json
+    held = api.get("/partner/commissions", query={"status": "held"}, headers=headers).json
+    assert [i["status"] for i in pending["items"]] == ["pending", "pending"]
+    assert [(i["status"], i["source"]["customer_id"]) for i in held["items"]] == [("held", "cus_page0")]
+    assert held["balances"]["USD"] == {"pending": 4000, "approved": 4000, "held": 2000, "paid": 0, "unpaid": 8000}
+    # And the admin filter of one partner reads the same entries
+    admin = api.get("/admin/commissions", headers=ADMIN, query={"partner_id": partner["partner_id"], "status": "held"})
+    assert [i["commission_id"] for i in admin.json["items"]] == [i["commission_id"] for i in held["items"]]
+
+
+def test_an_entry_is_read_with_its_reversals_in_one_request(
+    api: ApiClient, ctx: AppContext, partner: dict[str, Any], earned: str
+) -> None:
+    # Given two partial refunds of the paid invoice
+    for amount in (2500, 5000):
+        deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_routes", amount=amount)))
+    # When the admin reads the entry
+    before = ctx.table.request_count
+    response = api.get(f"/admin/commissions/{partner['partner_id']}/{earned}", headers=ADMIN)
+    # Then it comes with both reversals, from one Query on the entry's id
+    assert response.status == 200 and ctx.table.request_count - before == 1
+    assert [r["amount"]["amount"] for r in response.json["reversals"]] == [-500, -1000]  # 20 % of 2500, of 5000
+    assert {r["reverses"] for r in response.json["reversals"]} == {earned}
+
+
+def test_the_balance_is_read_in_at_most_three_requests(
+    api: ApiClient, ctx: AppContext, clock: FixedClock, partner: dict[str, Any]
+) -> None:
+    # Given a commission earned at 10:00:30, so it releases at 10:00:30 thirty days later
+    clock.advance(seconds=30)
+    paid_invoice(api, partner, "cus_minute", "pi_minute")
+    headers = partner_headers(given_api_key(api, partner["partner_id"]))
+    released = clock.now() + timedelta(days=30)
+    # When the partner reads its balance during the hold, ten seconds before it releases, and after
+    readings = []
+    for moment in (clock.now(), released - timedelta(seconds=10), released + timedelta(seconds=10)):
+        clock.set(moment)
+        before = ctx.table.request_count
+        balances = api.get("/partner/balance", headers=headers).json["balances"]
+        readings.append((balances["USD"]["pending"], balances["USD"]["approved"], ctx.table.request_count - before))
+    # Then it moves from pending to approved on time, each read costing the API key and the aggregates, plus
+    # (in the minute an entry releases) the few entries of that minute
+    assert readings == [(2000, 0, 2), (2000, 0, 3), (0, 2000, 3)]
+    clock.advance(minutes=1)
+    before = ctx.table.request_count
+    assert api.get("/partner/balance", headers=headers).json["balances"]["USD"]["approved"] == 2000
+    assert ctx.table.request_count - before == 2

@@ -1,6 +1,8 @@
 """Property: for any history of purchases, renewals, partial/full refunds, disputes (open, won, lost) and
 cancellations, delivered shuffled, duplicated and concurrently duplicated through the real handler against
-DynamoDB Local, the stored ledger equals the reference model to the cent."""
+DynamoDB Local, the stored ledger equals the reference model to the cent, and the partner's balance
+aggregates equal the sums of its entries - also after an admin approves or voids an entry and after the
+payout run claims what is payable."""
 
 from __future__ import annotations
 
@@ -13,13 +15,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shared.commissions import service as commissions
+from shared.commissions.models import BalanceTotals, Commission
 from shared.context import AppContext
+from shared.core.clock import FixedClock
 from shared.links import click_token
+from shared.payouts.run import PayoutRun
 from tests.helpers import stripe_payloads as sp
 from tests.helpers.api import ApiClient
-from tests.helpers.factories import given_link, given_partner, given_plan, given_program
+from tests.helpers.factories import ADMIN, given_link, given_partner, given_plan, given_program
 from tests.helpers.webhooks import deliver
-from tests.model.ledger_model import ModelInvoice, ModelPlan, expected_ledger
+from tests.model.ledger_model import ModelInvoice, ModelPlan, expected_balances, expected_ledger, expected_totals
 
 CLICKED_AT = int(datetime(2026, 11, 1, 9, 0, tzinfo=UTC).timestamp())
 
@@ -199,3 +205,50 @@ def test_stored_ledger_equals_the_model(
     assert actual == expected
     assert sum(e.amount.amount for e in stored) == model.balance()
     assert all(r.amount.amount < 0 for r in stored if r.reverses)
+    # And the balance aggregates are the sums of the stored entries, also after what an admin and the
+    # payout run do next
+    assert_aggregates_are_the_sums(ctx, partner["partner_id"])
+    admin_and_payout_run_keep_the_aggregates(api, ctx, partner["partner_id"], stored, data)
+
+
+def admin_and_payout_run_keep_the_aggregates(
+    api: ApiClient, ctx: AppContext, partner_id: str, stored: list[Commission], data: st.DataObject
+) -> None:
+    """An admin approves one entry early and voids another, then the payout run claims what is payable: the
+    aggregates stay the sums of the entries after each step."""
+    unpaid = [e for e in stored if e.payout_id is None and e.status.value in ("pending", "approved")]
+    if unpaid and data.draw(st.booleans(), label="approve one early"):
+        chosen = data.draw(st.sampled_from(unpaid), label="approved")
+        assert api.post(f"/admin/commissions/{partner_id}/{chosen.commission_id}/approve", headers=ADMIN).status == 200
+    voidable = [e for e in stored if e.reverses is None and e.payout_id is None and e.status.value != "voided"]
+    if voidable and data.draw(st.booleans(), label="void one"):
+        chosen = data.draw(st.sampled_from(voidable), label="voided")
+        response = api.post(
+            f"/admin/commissions/{partner_id}/{chosen.commission_id}/void", json={"reason": "test"}, headers=ADMIN
+        )
+        assert response.status == 200, response.body
+    assert_aggregates_are_the_sums(ctx, partner_id)
+    if data.draw(st.booleans(), label="payout run"):
+        method = {"kind": "paypal", "reference": "ada@pay.example"}
+        assert api.put(f"/admin/partners/{partner_id}/payout-method", json=method, headers=ADMIN).status == 200
+        # December's run, on 2 November (entries still in their hold are claimed too) or on 3 December
+        clock = ctx.clock
+        assert isinstance(clock, FixedClock)
+        started = clock.now()
+        clock.advance(days=data.draw(st.sampled_from([0, 31]), label="days until the run"))
+        try:
+            PayoutRun(ctx, None).run("2026-12")
+            # Then whatever was claimed moved from unpaid to paid, to the cent
+            assert_aggregates_are_the_sums(ctx, partner_id)
+        finally:
+            clock.set(started)  # the examples share the clock (and the table)
+
+
+def assert_aggregates_are_the_sums(ctx: AppContext, partner_id: str) -> None:
+    """The stored totals per currency are the sums of the stored entries per state, and the balances the
+    partner reads are the entry-by-entry ones (tests/model)."""
+    entries = ctx.commissions.all_for_partner(partner_id)
+    totals, _ = ctx.commissions.balance_items(partner_id, "0000-00-00", consistent=True)
+    stored = {t.currency: {name: getattr(t, name) for name in BalanceTotals.SUMS} for t in totals}
+    assert stored == expected_totals(entries)
+    assert commissions.balances(ctx, partner_id) == expected_balances(entries, ctx.clock.now())

@@ -107,6 +107,31 @@ def test_a_partner_sees_only_its_own_payouts(api: ApiClient, ctx: AppContext, fa
     assert missing.status == 404 and missing.error_code == "payout_not_found"
 
 
+def test_a_partner_lists_the_payouts_of_one_period_read_by_key(
+    api: ApiClient, ctx: AppContext, fake_stripe: FakeStripe
+) -> None:
+    # Given Ada paid in October, and in November for a commission available in November
+    given_program(api)
+    ada, _ = given_paid_partner(
+        api, ctx, "ada@partner.example", {"kind": "stripe_connect", "stripe_account_id": "acct_ada"}
+    )
+    run_october(ctx, fake_stripe)
+    lf.given(ctx.table, lf.commission(ada, 9000, available_at=lf.OCTOBER.replace(month=11)))
+    PayoutRun(ctx, StripeTransfers("sk_test_local", api_base=fake_stripe.url, sleep=lambda _: None)).run("2026-11")
+    headers = partner_headers(given_api_key(api, ada))
+
+    # When she asks for October's payouts only
+    before = ctx.table.request_count
+    october = api.get("/partner/payouts", query={"period": PERIOD}, headers=headers)
+    requests = ctx.table.request_count - before
+
+    # Then she gets October's, read with one Query on the period's key prefix (plus her API key)
+    assert october.status == 200 and [p["period"] for p in october.json["items"]] == [PERIOD]
+    assert requests == 2
+    every = api.get("/partner/payouts", headers=headers).json["items"]
+    assert [p["period"] for p in every] == [PERIOD, "2026-11"]
+
+
 def test_other_partners_statement_is_not_found(api: ApiClient, ctx: AppContext, fake_stripe: FakeStripe) -> None:
     # Given Bob was paid and Carol never was
     given_program(api)

@@ -14,7 +14,13 @@ from shared.commissions.models import CommissionStatus
 from shared.core.errors import BadRequest
 from shared.core.money import Money
 from shared.partners.models import PartnerStatus, PayoutMethodKind
-from shared.payouts.models import CLAIM_CHUNK_SIZE, Payout, PayoutStatus
+from shared.payouts.models import (
+    CLAIM_CHUNK_SIZE,
+    LEGACY_CLAIM_CHUNK_SIZE,
+    Payout,
+    PayoutStatus,
+    claim_chunk_size,
+)
 from shared.payouts.rules import (
     Outcome,
     decide,
@@ -24,6 +30,7 @@ from shared.payouts.rules import (
     payout_id,
     period_cutoff,
     previous_period,
+    reversal_available_at,
     statement,
     statement_csv,
 )
@@ -143,12 +150,24 @@ def _payout(ids: list[str], amounts: list[int]) -> Payout:
 
 
 def test_the_claim_plan_splits_into_transactions_of_at_most_100_items() -> None:
+    # Given a plan of 250 entries, made with the balance aggregates (one totals update per chunk)
     ids = [f"c{i}" for i in range(250)]
-    payout = _payout(ids, [1] * 250)
-    assert payout.chunk_count == 3
-    assert [len(payout.chunk(i)) for i in range(3)] == [CLAIM_CHUNK_SIZE, CLAIM_CHUNK_SIZE, 52]
-    assert CLAIM_CHUNK_SIZE + 1 <= 100  # the payout item rides in the same transaction
+    payout = _payout(ids, [1] * 250).model_copy(update={"chunk_size": claim_chunk_size(0)})
+    # Then chunks of 98: the payout item and the totals update ride in the same transaction
+    assert payout.chunk_count == 3 and payout.keeps_balances
+    assert [len(payout.chunk(i)) for i in range(3)] == [CLAIM_CHUNK_SIZE, CLAIM_CHUNK_SIZE, 54]
+    assert CLAIM_CHUNK_SIZE + 2 <= 100
+    # And a plan with entries still releasing on 3 days leaves room for their 3 release-day updates
+    assert claim_chunk_size(3) + 2 + 3 <= 100
     assert payout.idempotency_key == "payout-po_1-attempt-1"
+
+
+def test_a_plan_made_before_the_balance_aggregates_keeps_its_chunks_of_99() -> None:
+    # Given a payout item stored by the previous version (no chunk size): a resumed run must claim the same
+    # windows the stored cursor counts
+    legacy = _payout([f"c{i}" for i in range(250)], [1] * 250)
+    assert not legacy.keeps_balances and legacy.entries_per_chunk == LEGACY_CLAIM_CHUNK_SIZE == 99
+    assert [len(legacy.chunk(i)) for i in range(3)] == [99, 99, 52]
 
 
 def test_a_statement_holds_exactly_the_payouts_entries_and_totals_them() -> None:
@@ -185,3 +204,13 @@ def test_a_bad_invocation_is_refused_with_a_code(event: dict[str, object], code:
 def test_the_schedule_payload_pays_the_previous_month() -> None:
     invocation = parse_invocation({"source": "schedule"}, lambda: "2026-10")
     assert (invocation.period, invocation.dry_run, invocation.shard) == ("2026-10", False, None)
+
+
+def test_a_reversal_lands_in_the_payout_of_its_original_until_that_is_paid() -> None:
+    # Given an unpaid entry available on 15 October, and the same entry claimed by a payout
+    unpaid = lf.commission("p1", 8000)
+    claimed = unpaid.model_copy(update={"payout_id": "po_1", "status": CommissionStatus.PAID})
+    refunded_at = datetime(2026, 11, 20, tzinfo=UTC)
+    # Then a reversal of the unpaid one nets in the same payout, and of the paid one in the next payout
+    assert reversal_available_at(unpaid, refunded_at) == unpaid.available_at == lf.OCTOBER
+    assert reversal_available_at(claimed, refunded_at) == refunded_at
