@@ -261,7 +261,15 @@ def test_payment_mode_refund_finds_its_commission_by_payment_intent(
         customer="cus_pm", mode="payment", client_reference_id=token, amount_total=8000, payment_intent="pi_pm"
     )
     deliver(api, sp.event("checkout.session.completed", session))
+    # The checkout is the sale: 20 % of 8000 is earned
+    assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 1600, None, "pending")]
     deliver(api, sp.event("charge.refunded", sp.charge(payment_intent="pi_pm", amount=8000, amount_refunded=8000)))
+    # The full refund, known only by its payment_intent, reverses exactly that commission
+    [earned] = [e for e in ctx.commissions.all_for_partner(partner["partner_id"]) if e.reverses is None]
+    assert ledger(ctx, partner["partner_id"]) == [
+        ("sale_rate", 1600, None, "pending"),
+        ("sale_rate", -1600, earned.commission_id, "pending"),
+    ]
     assert balance(ctx, partner["partner_id"]) == 0
 
 

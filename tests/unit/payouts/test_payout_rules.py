@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.commissions.models import CommissionStatus
+from shared.core.clock import FixedClock
 from shared.core.errors import BadRequest
 from shared.core.money import Money
 from shared.partners.models import PartnerStatus, PayoutMethodKind
@@ -34,7 +37,7 @@ from shared.payouts.rules import (
     statement,
     statement_csv,
 )
-from shared.payouts.run import parse_invocation
+from shared.payouts.run import parse_invocation, scheduled_period
 from tests.helpers import ledger_factories as lf
 
 CUTOFF = datetime(2026, 11, 1, tzinfo=UTC)
@@ -201,9 +204,26 @@ def test_a_bad_invocation_is_refused_with_a_code(event: dict[str, object], code:
     assert error.value.code == code
 
 
-def test_the_schedule_payload_pays_the_previous_month() -> None:
-    invocation = parse_invocation({"source": "schedule"}, lambda: "2026-10")
-    assert (invocation.period, invocation.dry_run, invocation.shard) == ("2026-10", False, None)
+@pytest.mark.parametrize(
+    ("now", "timezone", "period"),
+    [
+        (datetime(2026, 11, 1, 6, 0, tzinfo=UTC), "UTC", "2026-10"),
+        (datetime(2026, 1, 1, 5, 0, tzinfo=UTC), "Europe/Paris", "2025-12"),
+        # 23:30 UTC on 31 October is already 1 November in Berlin: October is over there
+        (datetime(2026, 10, 31, 23, 30, tzinfo=UTC), "Europe/Berlin", "2026-10"),
+        # ...and 1 November 03:00 UTC is still 31 October in Los Angeles: September is the month to pay
+        (datetime(2026, 11, 1, 3, 0, tzinfo=UTC), "America/Los_Angeles", "2026-09"),
+    ],
+)
+def test_the_schedule_payload_pays_the_previous_month_where_the_program_lives(
+    now: datetime, timezone: str, period: str
+) -> None:
+    # Given the scheduler's payload (no period) arriving at `now`, for a program in `timezone`
+    ctx: Any = SimpleNamespace(clock=FixedClock(now))
+    # When the invocation is parsed with the scheduled period
+    invocation = parse_invocation({"source": "schedule"}, scheduled_period(ctx, timezone))
+    # Then the run pays the month before now, in that timezone
+    assert (invocation.period, invocation.dry_run, invocation.shard) == (period, False, None)
 
 
 def test_a_reversal_lands_in_the_payout_of_its_original_until_that_is_paid() -> None:
