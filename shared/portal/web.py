@@ -172,6 +172,9 @@ def confirm_sign_in() -> Response:
     opened = identity.open_session(ctx, link)
     cookie = security.sign(request.config.signing_key, SESSION_PURPOSE, opened.session_id)
     request.set_cookie(SESSION_COOKIE, cookie, max_age=int(SESSION_LIFETIME.total_seconds()))
+    # A partner who has not accepted the agreement in force reads it first.
+    if not content.agreement_current(content.program_content(ctx), partner.agreement_version):
+        return redirect(request, "/portal/agreement")
     return redirect(request, "/portal")
 
 

@@ -22,7 +22,8 @@ def sign_in(page: Any, base_url: str, email: str, mail_dir: Path) -> str:
     link = newest_sign_in_link(mail_dir)
     page.goto(link)
     page.get_by_role("button", name=re.compile("^(Sign in|Entrar)$")).click()
-    page.wait_for_url(f"{base_url}/portal")
+    # The dashboard, or first the agreement when the partner has not accepted the version in force
+    page.wait_for_url(re.compile(re.escape(base_url) + r"/portal(/agreement)?$"))
     return link
 
 

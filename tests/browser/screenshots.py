@@ -54,7 +54,7 @@ def main() -> int:
                 page.goto(newest_sign_in_link(stack.mail_dir))
                 taken.append(shoot(page, "confirm", language, width))
                 page.get_by_role("button", name=re.compile("^(Sign in|Entrar)$")).click()
-                page.wait_for_url(f"{stack.base_url}/portal")
+                page.wait_for_url(re.compile(re.escape(stack.base_url) + r"/portal(/agreement)?$"))
                 for name, path in PAGES:
                     page.goto(stack.base_url + path)
                     taken.append(shoot(page, name, language, width))

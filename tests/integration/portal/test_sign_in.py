@@ -39,7 +39,7 @@ def test_a_partner_signs_in_through_the_emailed_link(browser: PageClient, ada: P
     # Confirming opens a session with the cookie flags the contract asks for
     done = browser.post("/portal/sign-in/confirm", {"token": link.rsplit("token=", 1)[1]})
     assert done.status == 303
-    assert done.headers["location"] == "/portal"
+    assert done.headers["location"] == "/portal/agreement"  # the agreement in force is not accepted yet
     cookie = next(
         c for c in done.headers["set-cookie"].split(", rp") if "rp_session=" in c or c.startswith("_session=")
     )
@@ -142,3 +142,11 @@ def test_the_email_is_in_the_partners_language(
     browser.post("/portal/sign-in", {"email": "ada@partners.example"})
     message = newest_email(mail_dir)
     assert "Olá" in text_body(message)
+
+
+def test_once_the_agreement_is_accepted_sign_in_lands_on_the_dashboard(
+    api: ApiClient, ada: Partner, mail_dir: Path, ctx: AppContext
+) -> None:
+    partners.accept_agreement(ctx, ada.partner_id, "2026-11")
+    response = PageClient(api).sign_in("ada@partners.example", mail_dir)
+    assert response.headers["location"] == "/portal"
