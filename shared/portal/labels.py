@@ -50,13 +50,19 @@ OUTCOMES = {
     "duplicate": N_("Already referred"),
 }
 
-# The leads slice's fixed reasons, word for word: the catalogue translates them by this text.
+# The slices' fixed reasons, word for word: the catalogue translates them by this text.
 REASONS = (
     N_("self-referral: the prospect is the partner or the partner's own company"),
     N_("existing customer: this email already belongs to a paying customer"),
     N_("already referred by another partner"),
     N_("already known to the company (an earlier enquiry without a partner)"),
     N_("another partner referred this prospect more recently (last-touch program)"),
+    # The payouts slice's reasons for withholding a payout (payouts.rules.withholding_reason).
+    N_("partner record not found; contact the program team"),
+    N_("your partner account is paused; payouts resume when it is reactivated"),
+    N_("your partner account is terminated; payouts are withheld under the partner agreement"),
+    N_("your partner account is not approved yet"),
+    N_("no payout method on file; add one to receive your payout"),
 )
 
 

@@ -75,3 +75,24 @@ def test_money_and_dates_follow_the_locale() -> None:
     assert pt.date(date(2026, 11, 2)) == "2 de nov. de 2026"
     assert "2026" in pt.datetime(datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
     assert pt.gettext("Sign out") == "Sair"
+
+
+def test_the_slices_fixed_reasons_are_shown_in_the_partners_language() -> None:
+    from shared.leads import intake
+    from shared.payouts import rules as payout_rules
+    from shared.portal import labels
+
+    # Given the reasons the leads and payouts slices store, word for word
+    fixed = [
+        intake.SELF_REFERRAL_REASON,
+        intake.EXISTING_CUSTOMER_REASON,
+        intake.DUPLICATE_REASON,
+        intake.KNOWN_TO_COMPANY_REASON,
+        intake.SUPERSEDED_REASON,
+        payout_rules.withholding_reason(None),
+    ]
+    pt = translator("pt_BR")
+    # Then each has a Portuguese wording, and a staff member's free text passes as written
+    for reason in fixed:
+        assert reason is not None and labels.reason(pt, reason) != reason, reason
+    assert labels.reason(pt, "called twice, no answer") == "called twice, no answer"
