@@ -474,7 +474,8 @@ def statement_page(period: str, currency: str) -> Response:
             request, payout_rules.statement_csv(stmt), content_type="text/csv; charset=utf-8", filename=filename
         )
     stmt = _statement(ctx, partner, period, currency)
-    return portal_page(request, partner, "portal/statement.html", "earnings", stmt=stmt, period=period)
+    lines = [(line, _parse(line.available_at)) for line in stmt.lines]
+    return portal_page(request, partner, "portal/statement.html", "earnings", stmt=stmt, lines=lines, period=period)
 
 
 # ---------------------------------------------------------------- agreement and resources
