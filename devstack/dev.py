@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import warnings
+from urllib.parse import urlsplit
 
 from devstack.dynamodb_local import DynamoDBLocal, create_table, local_environment, make_local_client, port_open
 from devstack.env import load_dotenv
@@ -25,6 +26,10 @@ def main() -> int:
     args = parser.parse_args()
 
     load_dotenv()
+    # Links in emails and share URLs are absolute on PUBLIC_BASE_URL: a loopback one must name this server's port.
+    base = urlsplit(os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{args.port}")
+    if base.hostname in ("127.0.0.1", "localhost") and base.port != args.port:
+        os.environ["PUBLIC_BASE_URL"] = f"{base.scheme}://{base.hostname}:{args.port}"
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     for port, what in ((args.port, "PORT"), (args.dynamodb_port, "DYNAMODB_PORT")):
         if port_open(port):

@@ -56,9 +56,11 @@ def to_mime(message: Email, sender: str, now: datetime) -> EmailMessage:
     mime["Subject"] = message.subject
     mime["Date"] = format_datetime(now)
     mime["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or "localhost")
-    mime.set_content(message.text)
+    # 8bit, not quoted-printable: a developer reading a local .eml sees the sign-in link whole (no "=3D", no
+    # soft line breaks); SES and every mail client accept 8BITMIME.
+    mime.set_content(message.text, cte="8bit")
     if message.html is not None:
-        mime.add_alternative(message.html, subtype="html")
+        mime.add_alternative(message.html, subtype="html", cte="8bit")
     return mime
 
 

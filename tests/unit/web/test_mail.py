@@ -22,6 +22,17 @@ def test_each_email_is_one_eml_file_and_the_newest_sorts_last(tmp_path: Path) ->
     assert newest.is_multipart()
 
 
+def test_links_in_a_local_email_are_readable_as_they_are(tmp_path: Path) -> None:
+    settings = MailSettings(transport="file", sender="p@demo.example", mail_dir=tmp_path)
+    link = "http://127.0.0.1:3000/portal/sign-in/confirm?token=" + "A-b_9" * 10
+    send(
+        Email(to="ada@example.com", subject="Olá", text=f"Olá João,\n\n{link}\n", html=f'<a href="{link}">x</a>'),
+        settings=settings,
+    )
+    raw = next(tmp_path.glob("*.eml")).read_bytes().decode("utf-8")
+    assert link in raw and "João" in raw
+
+
 def test_in_aws_mail_goes_through_ses_v2_from_the_stack_sender() -> None:
     sent: list[dict[str, Any]] = []
 
