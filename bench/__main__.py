@@ -1,7 +1,9 @@
-"""Run every benchmark module against one DynamoDB Local started for the run: `python -m bench [name ...]`."""
+"""Run the benchmark modules (all, or the ones named): `python -m bench [name ...]`, against one DynamoDB Local
+started for the run when a selected module needs it."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pkgutil
@@ -21,11 +23,13 @@ def main(selected: list[str]) -> int:
     if not names:
         print("no benchmarks found")
         return 0
-    with BenchContext.start() as context:
-        for name in names:
+    modules = [importlib.import_module(f"bench.{name}") for name in names]
+    # DynamoDB Local only when a selected benchmark needs it (`python -m bench imports` runs without Java).
+    needs_database = any(getattr(m, "NEEDS_DATABASE", True) for m in modules)
+    with BenchContext.start() if needs_database else contextlib.nullcontext() as context:
+        for name, module in zip(names, modules, strict=True):
             started = time.perf_counter()
             print(f"\n=== {name} ===", flush=True)
-            module = importlib.import_module(f"bench.{name}")
             module.run(context)
             print(f"({name} took {time.perf_counter() - started:.1f} s)", flush=True)
     return 0

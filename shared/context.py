@@ -3,21 +3,29 @@ from the function's settings model, or one per test.
 
 A function's app module names its model with `use_settings(...)`; `get_context()` builds the context from it
 once. Tests, benchmarks and the local stack (every function in one process) give their own with `set_context`.
+
+Each repository is imported when first asked for, so a function loads only the slices it uses (the payout
+function never loads the leads models, the lead form never the payout models): less to import at cold start.
 """
+
+# ruff: noqa: PLC0415 - the repositories are imported where they are first used (see above)
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from shared.commissions.store import CommissionRepository
 from shared.core.clock import Clock, SystemClock
 from shared.core.dynamo import Table, make_client
 from shared.core.settings import Settings
-from shared.leads.store import LeadRepository
-from shared.links.store import LinkRepository
-from shared.partners.store import PartnerRepository
-from shared.payouts.store import PayoutRepository
-from shared.programs.store import ProgramRepository
+
+if TYPE_CHECKING:
+    from shared.commissions.store import CommissionRepository
+    from shared.leads.store import LeadRepository
+    from shared.links.store import LinkRepository
+    from shared.partners.store import PartnerRepository
+    from shared.payouts.store import PayoutRepository
+    from shared.programs.store import ProgramRepository
 
 
 @dataclass
@@ -46,31 +54,43 @@ class AppContext:
     @property
     def programs(self) -> ProgramRepository:
         """Programs and plans."""
+        from shared.programs.store import ProgramRepository
+
         return ProgramRepository(self.table)
 
     @property
     def partners(self) -> PartnerRepository:
         """Partners and API keys."""
+        from shared.partners.store import PartnerRepository
+
         return PartnerRepository(self.table)
 
     @property
     def links(self) -> LinkRepository:
         """Referral links."""
+        from shared.links.store import LinkRepository
+
         return LinkRepository(self.table)
 
     @property
     def leads(self) -> LeadRepository:
         """Leads, their email claims and duplicate records."""
+        from shared.leads.store import LeadRepository
+
         return LeadRepository(self.table)
 
     @property
     def commissions(self) -> CommissionRepository:
         """The commission ledger and the Stripe webhook's state items."""
+        from shared.commissions.store import CommissionRepository
+
         return CommissionRepository(self.table)
 
     @property
     def payouts(self) -> PayoutRepository:
         """Payouts, and the payout run's reads and claims on the ledger."""
+        from shared.payouts.store import PayoutRepository
+
         return PayoutRepository(self.table)
 
 

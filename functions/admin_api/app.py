@@ -1,10 +1,9 @@
-"""Admin API: the company's staff set up the program, partners, plans and links, and run payouts.
-
-In AWS the routes sit behind API Gateway's IAM authorizer; locally behind the bearer token in `.env`.
-"""
+"""Admin API (/admin/...): program, partners, plans, links, leads, commissions, payouts. IAM-authorized in AWS, the
+`.env` bearer token locally. The Swagger UI is enabled by its first request (its OpenAPI models cost ~30 ms)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -22,11 +21,13 @@ from shared.partners import admin_auth as auth
 from shared.payouts import admin_api as payouts
 from shared.programs import admin_api as program
 
+SWAGGER_PATH = "/admin/swagger"
 use_settings(AdminApiSettings)
-app = make_resolver(enable_swagger_path="/admin/swagger")
+app = make_resolver()
 app.use(middlewares=[auth.require_admin])
 for module in (program, partners, links, leads, commissions, payouts):
     app.include_router(module.router)
+enable_swagger = functools.cache(lambda: app.enable_swagger(path=SWAGGER_PATH, title="Referral partner program API"))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
@@ -34,4 +35,6 @@ for module in (program, partners, links, leads, commissions, payouts):
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """API Gateway HTTP API (v2) entry point."""
+    if str(event.get("rawPath", "")).startswith(SWAGGER_PATH):
+        enable_swagger()
     return app.resolve(event, context)

@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_PROGRAM_ID = "default"
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
@@ -57,6 +56,8 @@ def _http_url(text: str) -> str:
 
 
 def _timezone(text: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415 - not on the redirect's import path
+
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError) as error:
