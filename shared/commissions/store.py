@@ -49,7 +49,7 @@ from shared.core.dynamo import (
 from shared.core.entity import Entity
 from shared.core.errors import NotFound
 from shared.partners.models import Partner
-from shared.programs.models import Program
+from shared.programs.models import CommissionPlan, Program
 
 PAYABLE_KEYS = ("gsi2pk", "gsi2sk")
 UNPAID_STATUSES = (CommissionStatus.PENDING, CommissionStatus.APPROVED)
@@ -89,11 +89,20 @@ class SaleInputs:
 
 @dataclass(frozen=True)
 class PartnerInputs:
-    """What it reads once the partner is known, in one request: its totals, profile, and the payment."""
+    """What it reads once the partner is known, in one request: its totals, profile, the payment, and the
+    plans known by then (the program's default plan, read in the same request unless already known)."""
 
     totals: ReferralTotals
     partner: Partner | None
     payment: PaymentRecord | None
+    plans: Mapping[str, CommissionPlan]
+
+
+# Commission plans never change once created (POST /admin/plans only; no update, no delete), so a plan read
+# once is kept for the container's life: (table, program, plan id) -> plan. If plans ever become editable,
+# this memo must go (or expire).
+_known_plans: dict[tuple[str, str, str], CommissionPlan] = {}
+KNOWN_PLANS_LIMIT = 512
 
 
 # ---------------------------------------------------------------- request builders (pure)
@@ -345,19 +354,36 @@ class CommissionRepository:
             sale=SaleRecord.from_item(found["sale"]) if "sale" in found else None,
         )
 
-    def partner_inputs(self, partner_id: str, payment_id: str | None) -> PartnerInputs:
-        """The partner's referral totals and profile, and the payment's record, in one consistent BatchGetItem."""
+    def partner_inputs(self, partner_id: str, payment_id: str | None, program: Program) -> PartnerInputs:
+        """The partner's referral totals and profile, the payment's record and (unless known already) the
+        program's default plan, in one consistent BatchGetItem; with every plan this container knows."""
         wanted = {"totals": keys.partner_referral_totals(partner_id), "partner": keys.partner(partner_id)}
         if payment_id:
             wanted["payment"] = keys.stripe_payment(payment_id)
+        default = program.default_plan_id
+        if default and (self.table.name, program.program_id, default) not in _known_plans:
+            wanted["plan"] = keys.commission_plan(program.program_id, default)
         found = self._batch_by_name(wanted)
+        if "plan" in found:
+            self.remember_plan(CommissionPlan.from_item(found["plan"]))
         return PartnerInputs(
             totals=ReferralTotals.from_item(found["totals"])
             if "totals" in found
             else ReferralTotals(partner_id=partner_id),
             partner=Partner.from_item(found["partner"]) if "partner" in found else None,
             payment=PaymentRecord.from_item(found["payment"]) if "payment" in found else None,
+            plans={
+                plan_id: plan
+                for (table, program_id, plan_id), plan in list(_known_plans.items())
+                if table == self.table.name and program_id == program.program_id
+            },
         )
+
+    def remember_plan(self, plan: CommissionPlan) -> None:
+        """Keep a plan read from this table for the container's life (plans never change once created)."""
+        if len(_known_plans) >= KNOWN_PLANS_LIMIT:
+            _known_plans.clear()
+        _known_plans[(self.table.name, plan.program_id, plan.plan_id)] = plan
 
     def _batch_by_name(self, wanted: Mapping[str, Mapping[str, str]]) -> dict[str, Item]:
         by_key = {(k["pk"], k["sk"]): name for name, k in wanted.items()}

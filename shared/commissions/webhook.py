@@ -7,9 +7,10 @@ the balance aggregates. The store answers CONFLICT when something read changed m
 event of the same customer, sale or partner): the whole evaluation runs again; DUPLICATE when the event or
 fact was recorded before: answered 200 `duplicate`.
 
-A paid invoice costs four DynamoDB requests: program + binding + sale (one BatchGetItem), referral totals +
-partner + payment (one BatchGetItem), the plan (programs.service.plan_for_partner, one GetItem), and the
-transaction.
+A paid invoice costs three DynamoDB requests: program + binding + sale (one BatchGetItem), referral totals +
+partner + payment + the program's default plan (one BatchGetItem), and the transaction; plans never change
+once created, so a partner's own plan is read (one GetItem, the fourth request) only the first time a
+container needs it.
 """
 
 from __future__ import annotations
@@ -347,9 +348,11 @@ def _apply_sale(
     if record.paid:
         return Outcome("duplicate")
     payment_id = payment_id or record.payment_id or (linked_payments[0] if linked_payments else None)
-    known = repo.partner_inputs(binding.partner_id, payment_id)
+    known = repo.partner_inputs(binding.partner_id, payment_id, program)
     totals = known.totals
-    plan = plan_for_partner(ctx, program, known.partner)
+    plan = plan_for_partner(ctx, program, known.partner, known.plans)
+    if plan is not None:
+        repo.remember_plan(plan)
     evaluation = ledger.evaluate_sale(
         plan,
         sale,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,15 +25,18 @@ from shared.programs.models import (
 )
 
 
-def plan_for_partner(ctx: AppContext, program: Program, partner: Partner | None) -> CommissionPlan | None:
+def plan_for_partner(
+    ctx: AppContext, program: Program, partner: Partner | None, known: Mapping[str, CommissionPlan] | None = None
+) -> CommissionPlan | None:
     """The plan a partner earns under: its own, else the program's default. None for no partner, a terminated
-    one, no plan at all, or a plan id naming no plan (a configuration error, logged so staff can mend it)."""
+    one, no plan at all, or a plan id naming no plan (a configuration error, logged so staff can mend it).
+    `known`: plans by id the caller has read already (plans never change once created), else it reads."""
     if partner is None or partner.status is PartnerStatus.TERMINATED:
         return None
     plan_id = partner.plan_id or program.default_plan_id
     if not plan_id:
         return None
-    plan = ctx.programs.find_plan(program.program_id, plan_id)
+    plan = (known or {}).get(plan_id) or ctx.programs.find_plan(program.program_id, plan_id)
     if plan is None:
         logger.warning("partner's plan is missing: nothing earned", extra={"plan_id": plan_id})
     return plan
