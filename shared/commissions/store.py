@@ -397,8 +397,9 @@ class CommissionRepository:
     def parked_sales(self, stripe_customer_id: str) -> list[ParkedSale]:
         """Paid invoices waiting for this customer's binding."""
         pk, prefix = keys.parked_sales_prefix(stripe_customer_id)
+        low, high = keys.prefix_range(prefix)
         items = self.table.query_all(
-            "pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix}, consistent=True
+            "pk = :pk AND sk BETWEEN :low AND :high", {":pk": pk, ":low": low, ":high": high}, consistent=True
         )
         return [ParkedSale.from_item(item) for item in items]
 
@@ -411,7 +412,7 @@ class CommissionRepository:
         return Commission.from_item(item)
 
     def with_reversals(self, partner_id: str, commission_id: str) -> tuple[Commission | None, list[Commission]]:
-        """One entry and its reversals (their ids extend its id: one consistent Query on the prefix)."""
+        """One entry and its reversals (their ids extend its id: one consistent Query of that key range)."""
         pk, prefix = keys.commission_with_reversals_prefix(partner_id, commission_id)
         found = self._entries(pk, prefix)
         entry = next((e for e in found if e.commission_id == commission_id), None)
@@ -421,9 +422,10 @@ class CommissionRepository:
         return [Commission.from_item(item) for item in self._entry_items(pk, prefix)]
 
     def _entry_items(self, pk: str, prefix: str) -> list[Item]:
+        low, high = keys.prefix_range(prefix)
         return list(
             self.table.query_all(
-                "pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix}, consistent=True
+                "pk = :pk AND sk BETWEEN :low AND :high", {":pk": pk, ":low": low, ":high": high}, consistent=True
             )
         )
 
@@ -432,9 +434,10 @@ class CommissionRepository:
     ) -> tuple[list[Commission], dict[str, Any] | None]:
         """A page of a partner's ledger, in id order."""
         pk, prefix = keys.commissions_prefix(partner_id)
+        low, high = keys.prefix_range(prefix)
         items, last = self.table.query(
-            "pk = :pk AND begins_with(sk, :prefix)",
-            {":pk": pk, ":prefix": prefix},
+            "pk = :pk AND sk BETWEEN :low AND :high",
+            {":pk": pk, ":low": low, ":high": high},
             limit=limit,
             start_key=start_key,
         )

@@ -24,6 +24,18 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+PREFIX_END = "~"
+"""Sorts after every character of ids and key parts ([A-Za-z0-9_-], "#", ":"): `sk BETWEEN prefix AND
+prefix + PREFIX_END` reads exactly the keys starting with `prefix`, as a key range (see `prefix_range`)."""
+
+
+def prefix_range(prefix: str) -> tuple[str, str]:
+    """(lowest, highest) sort key of the keys that start with `prefix`, for `sk BETWEEN :low AND :high`: the
+    same items as begins_with, read as a range of the sort key (DynamoDB Local answers begins_with on a big
+    partition by walking all of it)."""
+    return prefix, prefix + PREFIX_END
+
+
 # ---------------------------------------------------------------- program and plans
 def program(program_id: str) -> Key:
     """The program's settings: one item per program."""

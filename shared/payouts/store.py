@@ -171,7 +171,8 @@ class PayoutRepository:
         """Every payout of one partner, oldest period first; with `period`, only that period's (every
         currency), read by key prefix."""
         pk, prefix = keys.payouts_of_period_prefix(partner_id, period) if period else keys.payouts_prefix(partner_id)
-        items = self.table.query_all("pk = :pk AND begins_with(sk, :prefix)", {":pk": pk, ":prefix": prefix})
+        low, high = keys.prefix_range(prefix)
+        items = self.table.query_all("pk = :pk AND sk BETWEEN :low AND :high", {":pk": pk, ":low": low, ":high": high})
         return [Payout.from_item(i) for i in items]
 
     def require(self, partner_id: str, period: str, currency: str) -> Payout:
