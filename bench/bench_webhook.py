@@ -1,8 +1,12 @@
 """Stripe webhook: latency of POST /webhooks/stripe through the real handler (signature check included), and
-DynamoDB requests per event.
+DynamoDB requests per event, with real-shaped invoice.paid bodies of about 4 KB (the fields and nesting of
+Stripe's invoice of API 2025-03-31.basil: account and customer details, payment settings, a subscription
+line item, the invoice_payment that paid it).
 
-Floor: one raw TransactWriteItems of six puts (what a paid invoice writes: event record, fact record, sale,
-customer binding, partner totals, ledger entry) on the same DynamoDB Local, in the same run.
+Floor: one raw TransactWriteItems of six puts on the same DynamoDB Local, alternating call by call with each
+measured operation (so both see the same load on a shared machine), through the same
+client (shared.core.dynamo.make_client, as a function builds it), whose items add up to the bytes a paid
+invoice's transaction writes (measured from that transaction in this run).
 Figures: invoice.paid of a referred customer (a new event and invoice each time), a duplicate delivery of an
 applied event, a partial refund of a paid invoice, and the service alone (no HTTP/signature) for invoice.paid.
 """
@@ -12,21 +16,26 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import json
 import os
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from bench.harness import BenchContext, RequestCounter, percentiles, row, time_calls
+from bench.harness import BenchContext, RequestCounter, percentiles, row
 from devstack.lambda_runtime import LocalLambdas, http_event, to_http_response
 from shared import context as deps
 from shared.commissions.webhook import handle_event
 from shared.context import AppContext
+from shared.core.dynamo import make_client
 from shared.links import click_token
 from shared.programs import service as programs
 from tests.helpers import stripe_payloads as sp
 
 ITERATIONS = 300
 SECRET = "whsec_bench_secret"  # noqa: S105 - a local benchmark signing secret
+FLOOR_PUTS = 6
 
 
 def _context(bench: BenchContext) -> tuple[AppContext, str]:
@@ -34,18 +43,143 @@ def _context(bench: BenchContext) -> tuple[AppContext, str]:
     return bench.program_context("webhook", plan)
 
 
+def real_invoice(customer: str, subscription: str, amount: int = 10000) -> dict[str, Any]:
+    """A paid subscription invoice with everything Stripe puts in one (about 4 KB as an event)."""
+    invoice = sp.invoice(customer=customer, subscription=subscription, amount_paid=amount)
+    invoice_id, paid_at = invoice["id"], invoice["status_transitions"]["paid_at"]
+    payment = sp.invoice_payment(invoice_id=invoice_id, payment_intent=f"pi_{invoice_id}", amount=amount)
+    line = {
+        "id": f"il_{invoice_id}",
+        "object": "line_item",
+        "amount": amount,
+        "currency": "usd",
+        "description": "1 x Acme Team (at $100.00 / month)",
+        "discount_amounts": [],
+        "discountable": True,
+        "discounts": [],
+        "invoice": invoice_id,
+        "livemode": False,
+        "metadata": {},
+        "parent": {
+            "type": "subscription_item_details",
+            "invoice_item_details": None,
+            "subscription_item_details": {
+                "invoice_item": None,
+                "proration": False,
+                "proration_details": {"credited_items": None},
+                "subscription": subscription,
+                "subscription_item": f"si_{subscription}",
+            },
+        },
+        "period": {"end": paid_at + 30 * 86400, "start": paid_at},
+        "pretax_credit_amounts": [],
+        "pricing": {
+            "price_details": {"price": "price_1AcmeTeamMonthly", "product": "prod_AcmeTeam"},
+            "type": "price_details",
+            "unit_amount_decimal": str(amount),
+        },
+        "quantity": 1,
+        "subtotal": amount,
+        "taxes": [],
+    }
+    invoice.update(
+        {
+            "account_country": "US",
+            "account_name": "Acme Inc.",
+            "account_tax_ids": None,
+            "amount_overpaid": 0,
+            "amount_shipping": 0,
+            "application": None,
+            "attempt_count": 1,
+            "attempted": True,
+            "auto_advance": False,
+            "automatic_tax": {
+                "disabled_reason": None,
+                "enabled": False,
+                "liability": None,
+                "provider": None,
+                "status": None,
+            },
+            "automatically_finalizes_at": None,
+            "custom_fields": None,
+            "customer_address": {
+                "city": "Springfield",
+                "country": "US",
+                "line1": "742 Evergreen Terrace",
+                "line2": None,
+                "postal_code": "97403",
+                "state": "OR",
+            },
+            "customer_name": "Buyer Example",
+            "customer_phone": None,
+            "customer_shipping": None,
+            "customer_tax_exempt": "none",
+            "customer_tax_ids": [],
+            "default_payment_method": None,
+            "default_source": None,
+            "default_tax_rates": [],
+            "description": None,
+            "discounts": [],
+            "due_date": None,
+            "effective_at": paid_at - 60,
+            "ending_balance": 0,
+            "footer": None,
+            "from_invoice": None,
+            "hosted_invoice_url": f"https://invoice.stripe.com/i/acct_1Acme/test_{invoice_id}?s=ap",
+            "invoice_pdf": f"https://pay.stripe.com/invoice/acct_1Acme/test_{invoice_id}/pdf?s=ap",
+            "issuer": {"type": "self"},
+            "last_finalization_error": None,
+            "latest_revision": None,
+            "lines": {"object": "list", "data": [line], "has_more": False, "url": f"/v1/invoices/{invoice_id}/lines"},
+            "next_payment_attempt": None,
+            "number": f"ACME-{invoice_id[-6:]}",
+            "on_behalf_of": None,
+            "payment_settings": {
+                "default_mandate": None,
+                "payment_method_options": {
+                    "acss_debit": None,
+                    "bancontact": None,
+                    "card": {"request_three_d_secure": "automatic"},
+                    "customer_balance": None,
+                    "konbini": None,
+                    "sepa_debit": None,
+                    "us_bank_account": None,
+                },
+                "payment_method_types": None,
+            },
+            "payments": {"object": "list", "data": [payment], "has_more": False, "url": "/v1/invoice_payments"},
+            "period_end": paid_at,
+            "period_start": paid_at - 30 * 86400,
+            "post_payment_credit_notes_amount": 0,
+            "pre_payment_credit_notes_amount": 0,
+            "receipt_number": None,
+            "rendering": {"amount_tax_display": None, "pdf": {"page_size": "letter"}, "template": None},
+            "shipping_cost": None,
+            "shipping_details": None,
+            "starting_balance": 0,
+            "statement_descriptor": None,
+            "test_clock": None,
+            "total_discount_amounts": [],
+            "total_pretax_credit_amounts": [],
+            "webhooks_delivered_at": paid_at,
+        }
+    )
+    return invoice
+
+
 def run(bench: BenchContext) -> None:
     """Print webhook latency against the raw TransactWriteItems floor, and DynamoDB requests per event."""
     os.environ["STRIPE_WEBHOOK_SECRET"] = SECRET
     os.environ.setdefault("CLICK_TOKEN_SECRET", "bench-click-token-secret")
     ctx, partner_id = _context(bench)
+    # The client a function builds (shared.core.dynamo.make_client, its configuration), on DynamoDB Local.
+    client = ctx.table.client = make_client(endpoint_url=bench.database.endpoint)
     deps.set_context(ctx)
     counter = RequestCounter()
-    counter.attach(bench.client)
+    counter.attach(client)
     lambdas = LocalLambdas()
     found = lambdas.find_route("POST", "/webhooks/stripe")
     assert found is not None
-    numbers = itertools.count()
 
     def post(stripe_event: dict[str, Any]) -> dict[str, Any]:
         body, headers = sp.signed(stripe_event, secret=SECRET)
@@ -53,8 +187,6 @@ def run(bench: BenchContext) -> None:
         with contextlib.redirect_stdout(io.StringIO()):  # EMF metrics go to stdout
             response = to_http_response(lambdas.invoke(found[0].function, event))
         assert response.status == 200, response.body
-        import json
-
         return dict(json.loads(response.body))
 
     # A referred customer, bound by a checkout with the partner's click token
@@ -64,37 +196,63 @@ def run(bench: BenchContext) -> None:
     post(sp.event("checkout.session.completed", sp.checkout_session(customer="cus_bench", client_reference_id=token)))
 
     def invoice_paid() -> None:
-        invoice = sp.invoice(
-            customer="cus_bench", subscription="sub_bench", amount_paid=10000, billing_reason="subscription_cycle"
-        )
+        invoice = real_invoice("cus_bench", "sub_bench")
+        invoice["billing_reason"] = "subscription_cycle"
         assert post(sp.event("invoice.paid", invoice))["outcome"] == "applied"
 
-    applied = sp.event("invoice.paid", sp.invoice(customer="cus_bench", subscription="sub_bench"))
+    applied = sp.event("invoice.paid", real_invoice("cus_bench", "sub_bench"))
     post(applied)
+    body_bytes = len(sp.signed(applied, secret=SECRET)[0].encode())
 
     def duplicate() -> None:
         assert post(applied)["outcome"] == "duplicate"
 
     refundable = []
     for _ in range(ITERATIONS + 60):
-        invoice = sp.invoice(customer="cus_bench", subscription="sub_bench", amount_paid=10000)
-        pi = f"pi_{invoice['id']}"
+        invoice = real_invoice("cus_bench", "sub_bench")
         handle_event(ctx, sp.event("invoice.paid", invoice))
-        handle_event(
-            ctx, sp.event("invoice_payment.paid", sp.invoice_payment(invoice_id=invoice["id"], payment_intent=pi))
-        )
-        refundable.append(pi)
+        refundable.append(invoice["payments"]["data"][0]["payment"]["payment_intent"])
     pending_refunds = iter(refundable)
 
     def refund() -> None:
-        assert (
-            post(sp.event("refund.created", sp.refund(payment_intent=next(pending_refunds), amount=2500)))["outcome"]
-            == "applied"
-        )
+        event = sp.event("refund.created", sp.refund(payment_intent=next(pending_refunds), amount=2500))
+        assert post(event)["outcome"] == "applied"
 
     def service_only() -> None:
-        invoice = sp.invoice(customer="cus_bench", subscription="sub_bench", amount_paid=10000)
-        assert handle_event(ctx, sp.event("invoice.paid", invoice)).result == "applied"
+        assert handle_event(ctx, sp.event("invoice.paid", real_invoice("cus_bench", "sub_bench"))).result == "applied"
+
+    raw_transaction, written = _floor(client, ctx, service_only)
+    print(f"  invoice.paid body: {body_bytes} bytes; its transaction writes {written} bytes (the floor as much)")
+    print("  (each operation alternates call by call with the floor, so both see the same machine load)")
+    for label, call in (
+        ("invoice.paid, referred customer", invoice_paid),
+        ("duplicate delivery", duplicate),
+        ("refund.created (partial reversal)", refund),
+        ("service only: invoice.paid", service_only),
+    ):
+        floor_samples, samples = interleaved(raw_transaction, call, ITERATIONS, warmup=20 if call is refund else 50)
+        floor, figures = percentiles(floor_samples), percentiles(samples)
+        counter.reset()
+        call()
+        print(row(f"floor: raw TransactWriteItems ({FLOOR_PUTS} puts)", floor))
+        print(row(label, figures, floor) + f"   dynamodb requests/event={counter.count} {counter.by_operation}")
+    deps.set_context(None)
+
+
+def _floor(client: Any, ctx: AppContext, paid_invoice: Callable[[], None]) -> tuple[Callable[[], None], int]:
+    """The floor: one raw TransactWriteItems of six conditional puts whose items add up to the bytes one paid
+    invoice's transaction writes (measured on one, now). Returns (the floor call, those bytes)."""
+    written: list[int] = []
+
+    def measure(params: dict[str, Any], **_: Any) -> None:
+        items = [a.get("Put", {}).get("Item") or a.get("Update", {}) for a in params.get("TransactItems", [])]
+        written.append(sum(len(json.dumps(i)) for i in items))
+
+    client.meta.events.register("provide-client-params.dynamodb.TransactWriteItems", measure)
+    paid_invoice()
+    client.meta.events.unregister("provide-client-params.dynamodb.TransactWriteItems", measure)
+    padding = "x" * max(0, written[-1] // FLOOR_PUTS - 120)
+    numbers = itertools.count()
 
     def raw_transaction() -> None:
         n = next(numbers)
@@ -106,26 +264,32 @@ def run(bench: BenchContext) -> None:
                 "amount": {"N": "2000"},
                 "currency": {"S": "USD"},
                 "version": {"N": "1"},
+                "body": {"S": padding},
             }
-            for part in range(6)
+            for part in range(FLOOR_PUTS)
         ]
-        bench.client.transact_write_items(
+        client.transact_write_items(
             TransactItems=[
                 {"Put": {"TableName": ctx.table.name, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}}
                 for item in items
             ]
         )
 
-    floor = percentiles(time_calls(raw_transaction, ITERATIONS))
-    print(row("floor: raw TransactWriteItems (6 puts)", floor))
-    for label, call in (
-        ("invoice.paid, referred customer", invoice_paid),
-        ("duplicate delivery", duplicate),
-        ("refund.created (partial reversal)", refund),
-        ("service only: invoice.paid", service_only),
-    ):
-        figures = percentiles(time_calls(call, ITERATIONS, warmup=20 if call is refund else 50))
-        counter.reset()
+    return raw_transaction, written[-1]
+
+
+def interleaved(
+    floor: Callable[[], object], call: Callable[[], object], iterations: int, warmup: int
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of `iterations` floor calls and operation calls, alternating, after `warmup` of each."""
+    for _ in range(warmup):
+        floor()
         call()
-        print(row(label, figures, floor) + f"   dynamodb requests/event={counter.count} {counter.by_operation}")
-    deps.set_context(None)
+    floor_samples: list[float] = []
+    samples: list[float] = []
+    for _ in range(iterations):
+        for target, into in ((floor, floor_samples), (call, samples)):
+            started = time.perf_counter()
+            target()
+            into.append((time.perf_counter() - started) * 1000)
+    return floor_samples, samples
