@@ -95,6 +95,7 @@ def run(bench: BenchContext) -> None:
         f"/portal/earnings/statements/{period}/USD.csv",
         "/portal/agreement",
         "/portal/resources",
+        "/portal/payout-settings",
         "/portal/sign-in",
     )
     for path in pages:

@@ -35,6 +35,14 @@ PAYOUT_STATUSES = {
     "needs_review": N_("Under review"),
 }
 
+PAYOUT_METHODS = {
+    "none": N_("Not set yet"),
+    "stripe_connect": N_("Stripe (bank account via Stripe Connect)"),
+    "paypal": N_("PayPal"),
+    "wise": N_("Wise"),
+    "bank_transfer": N_("Bank transfer"),
+}
+
 RULES = {
     "lead_bounty": N_("Qualified lead bonus"),
     "first_sale_flat": N_("First sale"),
@@ -74,6 +82,11 @@ def status(tr: Translator, value: str | None) -> str:
 def payout_status(tr: Translator, value: str | None) -> str:
     """A payout's status in the partner's language."""
     return tr.gettext(PAYOUT_STATUSES.get(value or "", value or ""))
+
+
+def payout_method(tr: Translator, value: str | None) -> str:
+    """How a partner is paid, in its language."""
+    return tr.gettext(PAYOUT_METHODS.get(value or "", value or ""))
 
 
 def rule(tr: Translator, value: str | None) -> str:

@@ -22,7 +22,7 @@ from shared.core.mail import Email, send
 from shared.identity.models import Audience
 from shared.identity.rules import SESSION_LIFETIME, LinkState
 from shared.partners import connect
-from shared.partners.models import Partner, PartnerStatus
+from shared.partners.models import Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
 from shared.portal import labels, sharing
 from shared.portal.sources import (
     clicks,
@@ -526,11 +526,9 @@ def connect_client() -> connect.ConnectClient:
     return connect.StripeConnect.from_env()
 
 
-@router.get("/portal/payout-settings")
-def payout_settings() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    partner = signed_in(request, ctx)
+def _payout_settings_page(
+    request: WebRequest, partner: Partner, *, form: dict[str, str] | None = None, error: str | None = None
+) -> Response:
     # Stripe is asked only about an account that exists (a PayPal partner's page makes no Stripe call).
     state = connect.onboarding_state(partner, connect_client()) if connect.connected_account(partner) else None
     return portal_page(
@@ -538,9 +536,59 @@ def payout_settings() -> Response:
         partner,
         "portal/payout_settings.html",
         "payout_settings",
+        status=422 if error else 200,
         method=partner.payout_method,
         state=state,
         returned="stripe" in request.query,
+        saved="saved" in request.query,
+        manual_kinds=MANUAL_KINDS,
+        form=form or {},
+        error=error,
+    )
+
+
+@router.get("/portal/payout-settings")
+def payout_settings() -> Response:
+    request = web_request(router)
+    return _payout_settings_page(request, signed_in(request, get_context()))
+
+
+MANUAL_KINDS = (PayoutMethodKind.PAYPAL, PayoutMethodKind.WISE, PayoutMethodKind.BANK_TRANSFER)
+
+
+@router.post("/portal/payout-settings/manual")
+def set_manual_payout_method() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    form = request.require_csrf()
+    tr = translator(request.locale)
+    try:
+        kind = PayoutMethodKind(form.get("kind", ""))
+        if kind not in MANUAL_KINDS:
+            raise ValueError(kind)
+        method = PayoutMethod(kind=kind, reference=form.get("reference", "").strip() or None)
+    except (ValueError, ValidationError):
+        error = tr.gettext("Choose how you want to be paid and give the account (email, IBAN...) to pay.")
+        return _payout_settings_page(request, partner, form=form, error=error)
+    previous = partner.payout_method
+    partners.set_payout_method(ctx, partner.partner_id, method)
+    if previous.kind is not method.kind or previous.reference != method.reference:
+        _send_payout_method_changed_email(request, partner, method)
+    return redirect(request, "/portal/payout-settings?saved=1")
+
+
+def _send_payout_method_changed_email(request: WebRequest, partner: Partner, method: PayoutMethod) -> None:
+    # Told by email, so a partner whose sign-in was misused learns at once where its money would go.
+    locale = supported(partner.language) or request.locale
+    tr = translator(locale)
+    context = {"partner": partner, "method": method, "labels": labels, "link": request.url("/portal/payout-settings")}
+    send(
+        Email(
+            to=partner.email,
+            subject=tr.gettext("Your payout method was changed"),
+            text=render_text("portal/email/payout_method_changed.txt", locale, **context),
+        )
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from shared.context import AppContext
 from shared.partners.models import Partner, PayoutMethodKind
 from tests.helpers.api import ApiClient
-from tests.helpers.browser_client import PageClient
+from tests.helpers.browser_client import PageClient, newest_email, text_body
 from tests.helpers.fake_stripe import FakeStripe
 
 
@@ -67,3 +67,31 @@ def test_onboarding_needs_a_session_and_a_csrf_token(
     browser.get("/portal/payout-settings")
     assert browser.post("/portal/payout-settings/stripe", {}, csrf=None).status == 403
     assert fake_stripe.accounts == {}
+
+
+def test_a_partner_sets_a_manual_payout_method_and_is_told_by_email(
+    api: ApiClient, ctx: AppContext, ada: Partner, mail_dir: Path
+) -> None:
+    browser = PageClient(api)
+    browser.sign_in("ada@partners.example", mail_dir)
+    emails_before = len(list(mail_dir.glob("*.eml")))
+    browser.get("/portal/payout-settings")
+    # An unknown kind or a missing account is refused, nothing saved
+    assert browser.post("/portal/payout-settings/manual", {"kind": "stripe_connect", "reference": "x"}).status == 422
+    assert (
+        browser.post("/portal/payout-settings/manual", {"kind": "paypal", "reference": ""}, csrf=browser.csrf()).status
+        == 422
+    )
+    assert ctx.partners.get(ada.partner_id).payout_method.kind is PayoutMethodKind.NONE
+    # PayPal with an email is saved, and Ada gets a note of the change
+    saved = browser.post(
+        "/portal/payout-settings/manual", {"kind": "paypal", "reference": "ada@paypal.example"}, csrf=browser.csrf()
+    )
+    assert saved.status == 303
+    method = ctx.partners.get(ada.partner_id).payout_method
+    assert (method.kind, method.reference) == (PayoutMethodKind.PAYPAL, "ada@paypal.example")
+    assert len(list(mail_dir.glob("*.eml"))) == emails_before + 1
+    note = text_body(newest_email(mail_dir))
+    assert "PayPal: ada@paypal.example" in note and "https://api.test/portal/payout-settings" in note
+    browser.get("/portal/payout-settings?saved=1")
+    assert "Saved. We emailed you a note of the change." in browser.text
