@@ -30,10 +30,9 @@ from shared.partners import service as partners
 from shared.partners.models import PayoutMethod, PayoutMethodKind
 from shared.payouts.run import PayoutRun
 from shared.payouts.transfers import StripeTransfers
-from shared.portal.web import SESSION_COOKIE, SESSION_PURPOSE
 from shared.programs import service as programs
 from shared.web.config import web_config
-from shared.web.security import sign
+from shared.web.sessions import PORTAL, session_cookie
 
 ITERATIONS = 200
 TARGET_P50_MS = 30.0
@@ -64,7 +63,7 @@ def run(bench: BenchContext) -> None:
     link = identity.consume_link(ctx, issued.token, Audience.PORTAL)
     assert link is not None
     session = identity.open_session(ctx, link)
-    cookie = f"{SESSION_COOKIE}={sign(web_config().signing_key, SESSION_PURPOSE, session.session_id)}"
+    cookie = session_cookie(web_config().signing_key, PORTAL, session.session_id)
 
     counter = RequestCounter()
     counter.attach(bench.client)

@@ -20,7 +20,7 @@ from shared.core import keys, rate_limit
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
 from shared.identity.models import Audience
-from shared.identity.rules import SESSION_LIFETIME, LinkState
+from shared.identity.rules import LinkState
 from shared.partners import connect
 from shared.partners.models import Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
 from shared.portal import labels, sharing
@@ -35,7 +35,7 @@ from shared.portal.sources import (
     payout_rules,
     payouts,
 )
-from shared.web import security
+from shared.web import sessions
 from shared.web.i18n import LOCALES, N_, supported, translator
 from shared.web.pages import (
     LOCALE_COOKIE,
@@ -51,9 +51,6 @@ from shared.web.render import render, render_text
 
 router = Router()
 
-SIGN_IN_PATH = "/portal/sign-in"
-SESSION_COOKIE = "rp_session"
-SESSION_PURPOSE = "portal-session"
 LEADS_PER_PAGE = 100
 ENTRIES_PER_PAGE = 100
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
@@ -74,17 +71,10 @@ NAV = (
 # ---------------------------------------------------------------- sessions
 def signed_in(request: WebRequest, ctx: AppContext) -> Partner:
     """The partner of this browser's session (active, of this program), else SignInRequired."""
-    session_id = security.unsign(request.config.signing_key, SESSION_PURPOSE, request.cookies.get(SESSION_COOKIE))
-    if session_id is None:
-        raise SignInRequired(SIGN_IN_PATH)
-    session = identity.active_session(ctx, session_id, Audience.PORTAL)
-    partner = ctx.partners.find(session.principal_id) if session is not None else None
-    if session is None or partner is None or not _may_sign_in(ctx, partner):
-        if session is not None:
-            identity.end_session(ctx, session_id)  # paused or terminated: this session is over for good
-        request.delete_cookie(SESSION_COOKIE)
-        raise SignInRequired(SIGN_IN_PATH)
-    request.session_id = session_id
+    session = sessions.current_session(request, ctx, sessions.PORTAL)
+    partner = ctx.partners.find(session.principal_id)
+    if partner is None or not _may_sign_in(ctx, partner):
+        raise sessions.end_and_refuse(request, ctx, sessions.PORTAL)  # paused or terminated: over for good
     request.use_locale(partner.language)
     return partner
 
@@ -169,9 +159,7 @@ def confirm_sign_in() -> Response:
     partner = ctx.partners.find(link.principal_id) if link is not None else None
     if link is None or partner is None or not _may_sign_in(ctx, partner):
         return page(request, "portal/link_refused.html", status=410, state=LinkState.USED.value)
-    opened = identity.open_session(ctx, link)
-    cookie = security.sign(request.config.signing_key, SESSION_PURPOSE, opened.session_id)
-    request.set_cookie(SESSION_COOKIE, cookie, max_age=int(SESSION_LIFETIME.total_seconds()))
+    sessions.open_session(request, ctx, sessions.PORTAL, link)
     # A partner who has not accepted the agreement in force reads it first.
     if not content.agreement_current(content.program_content(ctx), partner.agreement_version):
         return redirect(request, "/portal/agreement")
@@ -184,9 +172,7 @@ def sign_out() -> Response:
     ctx = get_context()
     signed_in(request, ctx)
     request.require_csrf()
-    if request.session_id:
-        identity.end_session(ctx, request.session_id)
-    request.delete_cookie(SESSION_COOKIE)
+    sessions.sign_out(request, ctx, sessions.PORTAL)
     return redirect(request, "/portal/sign-in?signed_out=1")
 
 

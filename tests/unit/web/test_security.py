@@ -53,3 +53,12 @@ def test_new_tokens_are_long_and_distinct() -> None:
     tokens = {security.new_token() for _ in range(100)}
     assert len(tokens) == 100
     assert all(len(t) >= 43 for t in tokens)
+
+
+def test_a_portal_session_cookie_never_opens_the_console() -> None:
+    from shared.web.sessions import CONSOLE, PORTAL, session_cookie
+
+    portal_value = session_cookie(KEY, PORTAL, "sid").split("=", 1)[1]
+    assert security.unsign(KEY, PORTAL.purpose, portal_value) == "sid"
+    assert security.unsign(KEY, CONSOLE.purpose, portal_value) is None
+    assert PORTAL.cookie != CONSOLE.cookie
