@@ -20,7 +20,7 @@ from shared.core import keys, rate_limit
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
 from shared.identity.models import Audience
-from shared.identity.rules import LinkState
+from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
 from shared.partners import connect
 from shared.partners.models import Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
 from shared.portal import labels, sharing
@@ -128,7 +128,7 @@ def _send_sign_in_email(request: WebRequest, partner: Partner, token: str) -> No
     locale = supported(partner.language) or request.locale
     tr = translator(locale)
     link = request.url("/portal/sign-in/confirm", token=token)
-    context = {"partner": partner, "link": link, "minutes": 15}
+    context = {"partner": partner, "link": link, "minutes": int(SIGN_IN_LINK_LIFETIME.total_seconds() // 60)}
     send(
         Email(
             to=partner.email,
@@ -202,6 +202,8 @@ def dashboard() -> Response:
     ctx = get_context()
     partner = signed_in(request, ctx)
     balances = commissions.balances(ctx, partner.partner_id)
+    # One page of leads (oldest first). Past it the counts are shown as lower bounds and the monthly ones left
+    # out, until the monthly counters of the reports (kept on write) replace this read.
     records, _ = ctx.leads.list_for_partner(partner.partner_id, limit=LEADS_PER_PAGE, cursor=None)
     views = [leads.partner_view(r, partner.partner_id) for r in records]
     now = ctx.clock.now()
