@@ -42,6 +42,8 @@ def test_a_partner_signs_in_shares_submits_accepts_downloads_switches_language_a
     context: Any, stack: Stack, tmp_path: Any
 ) -> None:
     page = context.new_page()
+    console_errors: list[str] = []
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
     # Signs in through the emailed link; the agreement in force comes first, and is accepted
     sign_in(page, stack.base_url, DEMO_EMAIL, stack.mail_dir)
     assert page.url == f"{stack.base_url}/portal/agreement"
@@ -99,6 +101,8 @@ def test_a_partner_signs_in_shares_submits_accepts_downloads_switches_language_a
     expect(page.get_by_text("Você saiu do portal.")).to_be_visible()
     page.goto(f"{stack.base_url}/portal/earnings")
     assert page.url == f"{stack.base_url}/portal/sign-in"
+    # and along the way the strict CSP refused nothing the pages need
+    assert [e for e in console_errors if "Content Security Policy" in e] == []
 
 
 def test_a_second_partner_sees_none_of_the_first_partners_data(context: Any, stack: Stack) -> None:
