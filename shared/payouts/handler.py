@@ -8,13 +8,12 @@ Every outcome publishes a metric: the run's counts per outcome, a preview, a dis
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared.context import AppContext, get_context
 from shared.core import keys
@@ -23,16 +22,20 @@ from shared.core.observability import logger, metrics
 from shared.payouts.run import Invocation, PayoutRun, RunSummary, parse_invocation, scheduled_period
 from shared.payouts.transfers import StripeTransfers
 
-SQS_BATCH_SIZE = 10  # SendMessageBatch's limit
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-_processor = BatchProcessor(event_type=EventType.SQS)
+SQS_BATCH_SIZE = 10  # SendMessageBatch's limit
 
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Pay, preview or dispatch a period; or pay the shards of an SQS batch (partial failures reported)."""
     if isinstance(event, dict) and "Records" in event:
+        from aws_lambda_powertools.utilities.batch import process_partial_response  # noqa: PLC0415 - see _processor
+
         return process_partial_response(  # type: ignore[return-value]
-            event=event, record_handler=_pay_shard_record, processor=_processor, context=context
+            event=event, record_handler=_pay_shard_record, processor=_processor(), context=context
         )
     ctx = get_context()
     try:
@@ -63,6 +66,15 @@ def dispatch_shards(queue_url: str, period: str) -> None:
             for shard in range(start, min(start + SQS_BATCH_SIZE, keys.PAYABLE_SHARDS))
         ]
         sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+
+
+@functools.cache
+def _processor() -> BatchProcessor:
+    # Imported with the first SQS batch: the batch utilities (~15 ms, pydantic event models) are not on the
+    # cold path of a scheduled or manual run.
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType  # noqa: PLC0415
+
+    return BatchProcessor(event_type=EventType.SQS)
 
 
 def _pay_shard_record(record: SQSRecord) -> None:
