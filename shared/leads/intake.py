@@ -32,8 +32,8 @@ from shared.leads.models import (
 from shared.leads.store import LeadEmailTaken, StaleLead, lead_busy, write_attempts
 from shared.links import click_token
 from shared.links.attribution import Touch, click_token_secrets, decide_owner, verify_click
-from shared.links.models import LinkStatus
-from shared.partners.models import Partner, PartnerStatus
+from shared.partners import policy
+from shared.partners.models import Partner
 from shared.partners.service import normalize_email
 from shared.programs.models import Program
 
@@ -82,7 +82,10 @@ def resolve_visitor_claimant(
             logger.info("lead click token ignored", extra={"reason": str(error)})
         else:
             partner = _active_partner(ctx, claim.partner_id)
-            if partner is not None:
+            link = ctx.links.find(claim.link_code) if partner is not None else None
+            # A link that expired after the click keeps it; a paused one attributes nothing (the status policy).
+            link_now = policy.link_state(link.status, None, now) if link is not None else policy.LINK_ACTIVE
+            if partner is not None and policy.click_token_attributes(partner.status, link_now):
                 return Claimant(
                     partner=partner,
                     method=AttributionMethod.CLICK_TOKEN,
@@ -95,8 +98,7 @@ def resolve_visitor_claimant(
         usable = (
             link is not None
             and link.program_id == ctx.program_id
-            and link.status is LinkStatus.ACTIVE
-            and (link.expires_at is None or link.expires_at > now)
+            and policy.link_state(link.status, link.expires_at, now) == policy.LINK_ACTIVE
         )
         partner = _active_partner(ctx, link.partner_id) if link is not None and usable else None
         if link is not None and partner is not None:
@@ -106,7 +108,7 @@ def resolve_visitor_claimant(
 
 def _active_partner(ctx: AppContext, partner_id: str) -> Partner | None:
     partner = ctx.partners.find(partner_id)
-    if partner is None or partner.program_id != ctx.program_id or partner.status is not PartnerStatus.ACTIVE:
+    if partner is None or partner.program_id != ctx.program_id or not policy.partner_is_active(partner.status):
         return None
     return partner
 
@@ -123,7 +125,7 @@ def submit_visitor_lead(ctx: AppContext, program: Program, form: VisitorLeadForm
 def submit_partner_lead(ctx: AppContext, program: Program, partner_id: str, data: PartnerLeadInput) -> Submission:
     """Record a prospect a partner submits; only an active partner may submit."""
     partner = ctx.partners.get(partner_id)
-    if partner.status is not PartnerStatus.ACTIVE:
+    if not policy.partner_may_submit_leads(partner.status):
         raise Forbidden(f"a {partner.status.value} partner cannot submit leads", code="partner_not_active")
     claimant = Claimant(partner=partner, method=AttributionMethod.PARTNER_SUBMITTED, touched_at=ctx.clock.now())
     fields = data.model_dump(include={"name", "company", "job_title", "company_size", "phone", "notes"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -37,6 +37,16 @@ class ReferralLink(Entity):
     utm: dict[str, str] = Field(default_factory=dict)
     expires_at: datetime | None = None
     created_at: datetime
+    # The partner's status, copied onto each of its links for the redirect (docs/status-policy.md); stored,
+    # never shown: the partner's own item is the truth, every attributing path reads that.
+    partner_status: str | None = Field(default=None, exclude=True)
+
+    def to_item(self) -> dict[str, Any]:
+        """The stored item, with the denormalised `partner_status` the redirect reads."""
+        item = super().to_item()
+        if self.partner_status:
+            item["partner_status"] = self.partner_status
+        return item
 
     def keys(self) -> dict[str, str]:
         """Addressed by code (the redirect's one round trip), listed per partner on GSI1."""

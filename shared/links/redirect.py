@@ -35,6 +35,7 @@ from shared.core.urls import host_allowed, safe_destination
 from shared.links import click_token
 from shared.links.click_rules import is_bot, shard_of, utc_day, visitor_hash, visitor_salt
 from shared.links.click_store import ClickRepository
+from shared.partners import policy
 
 logger = logging.getLogger("redirect")
 
@@ -63,6 +64,9 @@ class LinkView:
     destination: str | None
     utm: tuple[tuple[str, str], ...]
     expires_at: float | None  # epoch seconds
+    # The partner's status copied onto the link (docs/status-policy.md); a link written before the copy
+    # existed counts as active here only, every attributing path reads the partner itself.
+    partner_status: str = policy.ACTIVE
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> LinkView:
@@ -75,11 +79,13 @@ class LinkView:
             destination=item.get("destination") or None,
             utm=tuple(sorted((str(k), str(v)) for k, v in (item.get("utm") or {}).items())),
             expires_at=_epoch(expires) if isinstance(expires, str) else None,
+            partner_status=str(item.get("partner_status") or policy.ACTIVE),
         )
 
     def is_live(self, now: float) -> bool:
-        """Active and not past its expiry: only a live link counts clicks and issues click tokens."""
-        return self.status == "active" and (self.expires_at is None or now < self.expires_at)
+        """The status policy's verdict: only an active, unexpired link of an active partner counts clicks and
+        issues click tokens; any other goes to the fallback without them."""
+        return policy.redirect_tracks(self.partner_status, policy.link_state(self.status, self.expires_at, now))
 
 
 @dataclass(frozen=True)

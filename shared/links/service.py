@@ -62,6 +62,7 @@ def create_link(ctx: AppContext, partner_id: str, data: LinkInput) -> ReferralLi
             utm=data.utm,
             expires_at=data.expires_at,
             created_at=ctx.clock.now(),
+            partner_status=partner.status.value,
         )
         try:
             ctx.links.create(link)
@@ -83,6 +84,19 @@ class LinkStatusInput(BaseModel):
 def set_link_status(ctx: AppContext, code: str, data: LinkStatusInput) -> ReferralLink:
     """Pause, resume or expire a link. The redirect sees it within its cache time (30 s)."""
     return ctx.links.set_status(code, data.status)
+
+
+def sync_partner_status(ctx: AppContext, partner_id: str, partner_status: str) -> int:
+    """Copy a partner's new status onto every one of its links (the redirect reads it there); the count written.
+
+    One UpdateItem per link, each idempotent: running it again (a retried status change) repairs any link a
+    failure skipped. docs/status-policy.md says why the redirect does not read the partner itself.
+    """
+    written = 0
+    for link in ctx.links.list_for_partner(partner_id):
+        if link.partner_status != partner_status and ctx.links.set_partner_status(link.code, partner_status):
+            written += 1
+    return written
 
 
 def create_own_link(ctx: AppContext, partner_id: str, code: str) -> ReferralLink:

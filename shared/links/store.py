@@ -61,3 +61,16 @@ class LinkRepository:
             raise NotFound(f"referral link {code!r} does not exist", code="link_not_found") from error
         assert item is not None
         return ReferralLink.from_item(item)
+
+    def set_partner_status(self, code: str, partner_status: str) -> bool:
+        """Copy the partner's status onto one of its links (idempotent); False when the link no longer exists."""
+        try:
+            self.table.update(
+                keys.referral_link(code),
+                "SET partner_status = :partner_status",
+                condition=EXISTS,
+                values={":partner_status": partner_status},
+            )
+        except ConditionFailed:
+            return False
+        return True

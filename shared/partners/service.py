@@ -12,6 +12,8 @@ from shared.core import keys
 from shared.core.clock import to_iso
 from shared.core.errors import Conflict, NotFound, Unauthorized
 from shared.core.ids import new_id
+from shared.links.service import sync_partner_status
+from shared.partners import policy
 from shared.partners.models import (
     PARTNER_TRANSITIONS,
     Partner,
@@ -62,20 +64,25 @@ def create_partner(ctx: AppContext, data: PartnerInput, *, partner_id: str | Non
 
 
 def change_status(ctx: AppContext, partner_id: str, status: PartnerStatus, reason: str | None) -> Partner:
-    """Move a partner to a new status if the transition is allowed (setting the same status is a no-op)."""
+    """Move a partner to a new status if the transition is allowed (setting the same status changes nothing but
+    re-copies it onto the partner's links); its links get the new status for the redirect right after."""
     partner = ctx.partners.get(partner_id)
     if partner.status is status:
+        sync_partner_status(ctx, partner_id, status.value)  # a retry repairs links a failed change skipped
         return partner
     if status not in PARTNER_TRANSITIONS[partner.status]:
         raise Conflict(
             f"a {partner.status.value} partner cannot become {status.value}", code="illegal_status_transition"
         )
-    return ctx.partners.update_fields(
+    changed = ctx.partners.update_fields(
         partner_id,
         {"status": status.value, "status_reason": reason},
         updated_at=ctx.clock.now(),
         expected_status=partner.status,
     )
+    # Then its links carry it to the redirect (docs/status-policy.md: after the partner, idempotent).
+    sync_partner_status(ctx, partner_id, status.value)
+    return changed
 
 
 def accept_agreement(ctx: AppContext, partner_id: str, version: str, ip: str | None = None) -> Partner:
@@ -115,7 +122,9 @@ def set_plan(ctx: AppContext, partner_id: str, plan_id: str | None) -> Partner:
 # ---------------------------------------------------------------- API keys
 def issue_api_key(ctx: AppContext, partner_id: str, label: str | None) -> tuple[PartnerApiKey, str]:
     """Create a partner API key; returns the stored record and the secret, which is shown only this once."""
-    ctx.partners.get(partner_id)
+    partner = ctx.partners.get(partner_id)
+    if not policy.key_may_be_issued(partner.status):
+        raise Conflict(f"a {partner.status.value} partner cannot get API keys", code="partner_terminated")
     key_id = new_id("key")
     secret = f"{API_KEY_PREFIX}_{secrets.token_urlsafe(32)}"
     api_key = PartnerApiKey(
@@ -140,7 +149,8 @@ def revoke_api_key(ctx: AppContext, partner_id: str, key_id: str) -> PartnerApiK
 
 
 def authenticate_partner(ctx: AppContext, presented: str | None) -> str:
-    """The partner id a presented API key belongs to; Unauthorized for a missing, unknown or revoked key."""
+    """The partner id a presented API key belongs to; Unauthorized for a missing, unknown or revoked key, and
+    for a key of a partner whose credentials no longer count (terminated: docs/status-policy.md)."""
     if not presented or not presented.startswith(API_KEY_PREFIX + "_") or len(presented) > 200:
         raise Unauthorized("send your partner API key as 'Authorization: Bearer rpk_...'")
     key_hash = keys.sha256_hex(presented)
@@ -150,6 +160,9 @@ def authenticate_partner(ctx: AppContext, presented: str | None) -> str:
         raise Unauthorized("this API key is unknown or revoked; ask the program for a new one")
     if api_key.program_id != ctx.program_id:
         raise Unauthorized("this API key belongs to another program")
+    partner = ctx.partners.find(api_key.partner_id)
+    if partner is None or not policy.credential_valid(partner.status):
+        raise Unauthorized("this partner's access to the program has ended")
     return api_key.partner_id
 
 
