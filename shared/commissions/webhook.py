@@ -536,9 +536,13 @@ def _reconcile(
     live = [e for e in originals if e.status is not CommissionStatus.VOIDED]
     due = ledger.reversals_due([(e.commission_id, e.rule, e.amount) for e in live], reversed_so_far, outcome, paid)
     by_id = {e.commission_id: e for e in live}
+    wanted = CommissionStatus.HELD if outcome.dispute_open else CommissionStatus.PENDING
     reversals: list[Commission] = []
     for commission_id, amount in due:
         original = by_id[commission_id]
+        # A reversal follows its original: held while the original is held (a refund during an open
+        # dispute takes nothing from the payable balance), netted or released with it.
+        holds = wanted is CommissionStatus.HELD and _follows_hold(original)
         reversals.append(
             Commission(
                 commission_id=keys.commission_reversal_id(commission_id, reversal_count.get(commission_id, 0) + 1),
@@ -548,6 +552,7 @@ def _reconcile(
                 rule=original.rule,
                 source=original.source,
                 reverses=commission_id,
+                status=CommissionStatus.HELD if holds else CommissionStatus.PENDING,
                 available_at=reversal_available_at(original, now),
                 note="dispute lost" if outcome.dispute_lost else "refund",
                 created_at=now,
@@ -556,10 +561,10 @@ def _reconcile(
         )
     changes: list[tuple[Commission, Commission]] = []
     new_ids = {e.commission_id for e in new_entries or []}
-    for entry in live:
-        if entry.rule not in ledger.REVERSIBLE_RULES or entry.payout_id is not None:
+    followers = [e for e in stored if e.reverses in by_id and _follows_hold(by_id[e.reverses])]
+    for entry in [*live, *followers]:
+        if not _follows_hold(entry):
             continue
-        wanted = CommissionStatus.HELD if outcome.dispute_open else CommissionStatus.PENDING
         current = entry.status
         if current is CommissionStatus.APPROVED and wanted is CommissionStatus.PENDING:
             continue
@@ -572,3 +577,13 @@ def _reconcile(
         else:
             changes.append((entry, changed))
     return reversals, changes
+
+
+def _follows_hold(entry: Commission) -> bool:
+    """Whether a dispute holds and releases this entry: an unclaimed entry of a reversible rule that
+    staff have not voided (a reversal counts as its original's rule)."""
+    return (
+        entry.rule in ledger.REVERSIBLE_RULES
+        and entry.payout_id is None
+        and entry.status is not CommissionStatus.VOIDED
+    )

@@ -49,11 +49,17 @@ class ModelInvoice:
 
 @dataclass
 class ModelEntry:
-    """The expected state of one commission: amount, total reversed, held."""
+    """The expected state of one commission: amount, total reversed, held. Its reversals follow it: held
+    while it is held (a refund during an open dispute), released or netted with it."""
 
     amount: int
     reversed: int = 0
     held: bool = False
+
+    @property
+    def reversal_states(self) -> frozenset[bool]:
+        """Whether each of its reversal entries is held: {held} when it has any, {} when none."""
+        return frozenset({self.held}) if self.reversed else frozenset()
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from shared.commissions import service as commissions
 from shared.context import AppContext
 from shared.core import keys
 from shared.links import click_token
@@ -184,6 +185,35 @@ def test_dispute_won_releases(api: ApiClient, ctx: AppContext, partner: dict[str
     assert ledger(ctx, partner["partner_id"]) == [("sale_rate", 2000, None, "pending")]
     item = ctx.commissions.all_for_partner(partner["partner_id"])[0]
     assert (ctx.table.get(keys.commission(partner["partner_id"], item.commission_id)) or {})["gsi2pk"]
+
+
+def test_a_refund_during_a_dispute_is_held_with_its_original_then_released_with_it(
+    api: ApiClient, ctx: AppContext, partner: dict[str, Any]
+) -> None:
+    # Given a paid invoice (commission 2000) whose payment is disputed: the commission is held
+    paid_invoice(api, partner, "cus_dr", "pi_dr")
+    opened = sp.dispute(payment_intent="pi_dr", status="needs_response", dispute_id="dp_dr")
+    deliver(api, sp.event("charge.dispute.created", opened))
+    # When a part of the payment is refunded while the dispute is open
+    deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_dr", amount=2500)))
+    # Then the reversal is held with its original: nothing is taken from the payable balance
+    original = _original_id(ctx, partner)
+    assert ledger(ctx, partner["partner_id"]) == [
+        ("sale_rate", 2000, None, "held"),
+        ("sale_rate", -500, original, "held"),
+    ]
+    balances = commissions.balances(ctx, partner["partner_id"])["USD"]
+    assert (balances["held"], balances["unpaid"]) == (1500, 0)
+    # When the dispute is won, the original and its reversal are released together
+    won = sp.dispute(payment_intent="pi_dr", status="won", dispute_id="dp_dr")
+    deliver(api, sp.event("charge.dispute.closed", won))
+    assert [row[3] for row in ledger(ctx, partner["partner_id"])] == ["pending", "pending"]
+    balances = commissions.balances(ctx, partner["partner_id"])["USD"]
+    assert (balances["held"], balances["unpaid"]) == (0, 1500)
+
+
+def _original_id(ctx: AppContext, partner: dict[str, Any]) -> str:
+    return next(e.commission_id for e in ctx.commissions.all_for_partner(partner["partner_id"]) if e.reverses is None)
 
 
 # ---------------------------------------------------------------- attribution paths
