@@ -1,7 +1,8 @@
 """Web pages: the partner portal at /portal (and its static assets), server-rendered HTML.
 
 Sign-in, sessions, CSRF, security headers and languages come from shared.web and shared.identity; each
-page calls the services of the slices it shows. The staff console (/console) will join this function.
+page calls the services of the slices it shows. The staff console (/console) and the public application
+(/apply) are served here too (shared.console).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.console import web as console
 from shared.core.observability import logger, metrics, tracer
 from shared.portal import web as portal
 from shared.web.pages import make_web_resolver
 
 app = make_web_resolver()
 app.include_router(portal.router)
+app.include_router(console.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -392,3 +392,91 @@ def sign_in_link(token_hash: str) -> Key:
 def web_session(session_hash: str) -> Key:
     """A signed-in browser session, addressed by the SHA-256 of the id its cookie carries."""
     return {"pk": f"SESSION#{session_hash}", "sk": "SESSION"}
+
+
+# ---------------------------------------------------------------- staff console: audit trail, applications
+def audit_entry(program_id: str, at_iso: str, entry_id: str) -> Key:
+    """One recorded staff write, in the program's audit partition, oldest first by time."""
+    return {"pk": f"PROGRAM#{program_id}#AUDIT", "sk": f"{at_iso}#{entry_id}"}
+
+
+def audit_program_partition(program_id: str) -> str:
+    """The partition of a program's audit entries."""
+    return f"PROGRAM#{program_id}#AUDIT"
+
+
+def audit_partner_listing(partner_id: str, at_iso: str, entry_id: str) -> Key:
+    """GSI1 keys that list the audit entries about one partner."""
+    return {"gsi1pk": f"PARTNER#{partner_id}#AUDIT", "gsi1sk": f"{at_iso}#{entry_id}"}
+
+
+def audit_partner_partition(partner_id: str) -> str:
+    """GSI1 partition of the audit entries about one partner."""
+    return f"PARTNER#{partner_id}#AUDIT"
+
+
+def partner_application(partner_id: str) -> Key:
+    """A partner's application (its answers on /apply), in the partner's partition."""
+    return {"pk": f"PARTNER#{partner_id}", "sk": "APPLICATION"}
+
+
+def application_status_listing(program_id: str, status: str, submitted_at_iso: str, partner_id: str) -> Key:
+    """GSI1 keys that list a program's applications in one status (the staff queue: pending), oldest first."""
+    return {"gsi1pk": f"PROGRAM#{program_id}#APPLICATIONS#{status}", "gsi1sk": f"{submitted_at_iso}#{partner_id}"}
+
+
+def application_status_partition(program_id: str, status: str) -> str:
+    """GSI1 partition of a program's applications in one status."""
+    return f"PROGRAM#{program_id}#APPLICATIONS#{status}"
+
+
+# ---------------------------------------------------------------- reports: monthly rollups (docs/reports.md)
+ROLLUP_ALL_TIME = "ALL"
+"""The month part of a scope's all-time rollup item (sorts after every YYYY-MM)."""
+
+
+def rollup(scope: str, scope_id: str, month: str) -> Key:
+    """A scope's (partner, link, program) rollup of one UTC month (YYYY-MM), or of all time (ROLLUP_ALL_TIME)."""
+    return {"pk": f"ROLLUP#{scope}#{scope_id}", "sk": f"MONTH#{month}"}
+
+
+def rollup_months_range(scope: str, scope_id: str, first_month: str, last_month: str) -> tuple[str, str, str]:
+    """(pk, low, high) to read a scope's monthly rollups first_month..last_month with sk BETWEEN."""
+    return f"ROLLUP#{scope}#{scope_id}", f"MONTH#{first_month}", f"MONTH#{last_month}"
+
+
+def rollup_partners_of_month(program_id: str, month: str, partner_id: str) -> Key:
+    """GSI1 keys on a partner's month rollup: a program's partners active in a month (the leaderboard)."""
+    return {"gsi1pk": f"ROLLUP#PROGRAM#{program_id}#PARTNERS#{month}", "gsi1sk": partner_id}
+
+
+def rollup_partners_of_month_partition(program_id: str, month: str) -> str:
+    """GSI1 partition of the partners with a rollup in a month."""
+    return f"ROLLUP#PROGRAM#{program_id}#PARTNERS#{month}"
+
+
+def rollup_applied(event_id: str) -> Key:
+    """Marker of one stream record applied to the rollups (written in the same transaction; TTL)."""
+    return {"pk": f"ROLLUP_APPLIED#{event_id}", "sk": "APPLIED"}
+
+
+def partner_of_month(program_id: str, month: str) -> Key:
+    """The partner of the month staff chose for a program and month."""
+    return {"pk": f"PROGRAM#{program_id}", "sk": f"PARTNER_OF_MONTH#{month}"}
+
+
+def partner_of_month_range(program_id: str) -> tuple[str, str, str]:
+    """(pk, low, high) of a program's partners of the month, oldest first."""
+    return f"PROGRAM#{program_id}", "PARTNER_OF_MONTH#", "PARTNER_OF_MONTH#~"
+
+
+def parse_link_click(pk: str, sk: str) -> tuple[str, str] | None:
+    """(link code, day) of a click visitor item's keys, or None when the keys are another item's."""
+    if not pk.startswith("LINK#") or "#CLICKS#" not in pk:
+        return None
+    return pk[len("LINK#") : pk.rindex("#CLICKS#")], sk.split("#", 1)[0]
+
+
+def report_settings(program_id: str) -> Key:
+    """The program's recognition settings (leaderboard metric, whether partners see names)."""
+    return {"pk": f"PROGRAM#{program_id}", "sk": "REPORT_SETTINGS"}

@@ -192,7 +192,8 @@ def switch_language() -> Response:
         if partner is not None and partner.language != chosen:
             partners.set_language(ctx, partner.partner_id, chosen)  # its emails follow too
     back = form.get("next", "/portal")
-    return redirect(request, back if back.startswith("/portal") else "/portal")
+    # The console and the application form share the switch (the layout's form posts here).
+    return redirect(request, back if back.startswith(("/portal", "/console", "/apply")) else "/portal")
 
 
 # ---------------------------------------------------------------- dashboard

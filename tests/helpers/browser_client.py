@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 from tests.helpers.api import ApiClient, ApiResponse
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-LINK = re.compile(r"https?://\S+/portal/sign-in/confirm\?token=[A-Za-z0-9_\-]+")
+LINK = re.compile(r"https?://\S+/(?:portal|console)/sign-in/confirm\?token=[A-Za-z0-9_\-]+")
 
 
 class PageClient:
@@ -87,13 +87,14 @@ class PageClient:
         assert self.last is not None
         return unescape(self.last.body.decode())
 
-    def sign_in(self, email: str, mail_dir: Path) -> ApiResponse:
-        """Ask for a link, open the newest email's link, confirm: the portal's dashboard or a refusal."""
-        self.get("/portal/sign-in")
-        self.post("/portal/sign-in", {"email": email})
+    def sign_in(self, email: str, mail_dir: Path, *, area: str = "/portal") -> ApiResponse:
+        """Ask for a link, open the newest email's link, confirm: the area's home (the portal's dashboard, the
+        console's overview with `area="/console"`) or a refusal."""
+        self.get(f"{area}/sign-in")
+        self.post(f"{area}/sign-in", {"email": email})
         link = newest_sign_in_link(mail_dir)
         self.get(link)
-        response = self.post("/portal/sign-in/confirm", {"token": link.rsplit("token=", 1)[1]})
+        response = self.post(f"{area}/sign-in/confirm", {"token": link.rsplit("token=", 1)[1]})
         return response
 
 

@@ -1,0 +1,1 @@
+"""Who changed what and when: every staff console write, listed per program and per partner."""

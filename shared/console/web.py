@@ -1,0 +1,470 @@
+"""The staff console's pages (/console) and the public application form (/apply).
+
+Sign-in is the portal's mechanism (`shared.web.sessions` with the CONSOLE area): an emailed one-time link, a
+confirming POST, a signed revocable session. Who may be signed in is checked on every request: an email of
+STAFF_EMAILS; removing an email from the list ends its sessions at their next request. Every action calls the
+owning slice's service (the same ones the admin JSON API calls) and records who did it in the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import EmailStr, TypeAdapter, ValidationError
+
+from shared.audit import service as audit
+from shared.content import service as content
+from shared.context import AppContext, get_context
+from shared.core import rate_limit
+from shared.core.errors import BadRequest
+from shared.core.mail import Email, send
+from shared.identity import service as identity
+from shared.identity.models import Audience, WebSession
+from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
+from shared.leads.form_http import HONEYPOT_FIELD, is_honeypot_filled
+from shared.onboarding import service as onboarding
+from shared.partners import service as partners
+from shared.partners.models import PARTNER_TRANSITIONS, Partner, PartnerStatus
+from shared.web import sessions
+from shared.web.i18n import supported, translator
+from shared.web.pages import WebRequest, page, redirect, web_request
+from shared.web.render import render, render_text
+
+router = Router()
+
+APPLY_HONEYPOT = "nickname"
+"""The /apply form's hidden field a person never fills (`website` is a real question there)."""
+
+PARTNERS_PER_PAGE = 100
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+
+NAV: list[tuple[str, str]] = [
+    ("/console", "home"),
+    ("/console/applications", "applications"),
+    ("/console/partners", "partners"),
+    ("/console/invite", "invite"),
+    ("/console/audit", "audit"),
+]
+"""The console's navigation: (path, key). A new page adds its entry here and its name in console/layout.html."""
+
+
+# ---------------------------------------------------------------- staff sessions
+def staff_signed_in(request: WebRequest, ctx: AppContext) -> str:
+    """The staff email of this browser's console session, else SignInRequired. An email no longer in
+    STAFF_EMAILS ends the session for good."""
+    session: WebSession = sessions.current_session(request, ctx, sessions.CONSOLE)
+    if not _is_staff(request, session.principal_id):
+        raise sessions.end_and_refuse(request, ctx, sessions.CONSOLE)
+    return session.principal_id
+
+
+def _is_staff(request: WebRequest, email: str) -> bool:
+    return partners.normalize_email(email) in request.config.staff_emails
+
+
+def console_page(request: WebRequest, staff: str, template: str, section: str, **context: Any) -> Response:
+    """A page of the signed-in console: the layout's navigation and the staff member's email."""
+    return page(request, template, staff=staff, nav=NAV, section=section, **context)
+
+
+# ---------------------------------------------------------------- sign-in
+@router.get("/console/sign-in")
+def sign_in_form() -> Response:
+    request = web_request(router)
+    return page(request, "console/sign_in.html", email="", error=None, signed_out="signed_out" in request.query)
+
+
+@router.post("/console/sign-in")
+def request_sign_in_link() -> Response:
+    request = web_request(router)
+    form = request.require_csrf()
+    raw_email = form.get("email", "").strip()
+    try:
+        email = partners.normalize_email(str(_EMAIL.validate_python(raw_email)))
+    except ValidationError:
+        error = translator(request.locale).gettext("Enter your staff email address.")
+        return page(request, "console/sign_in.html", status=422, email=raw_email, error=error, signed_out=False)
+    ctx = get_context()
+    ip_subject = rate_limit.ip_hash(request.source_ip, request.config.signing_key.decode())
+    identity.enforce_sign_in_limits(ctx, email, ip_subject)
+    if _is_staff(request, email):
+        issued = identity.issue_link(ctx, Audience.CONSOLE, email, email)
+        tr = translator(request.locale)
+        context = {
+            "link": request.url("/console/sign-in/confirm", token=issued.token),
+            "minutes": int(SIGN_IN_LINK_LIFETIME.total_seconds() // 60),
+        }
+        send(
+            Email(
+                to=email,
+                subject=tr.gettext("Your sign-in link to the staff console"),
+                text=render_text("console/email/sign_in.txt", request.locale, **context),
+                html=render("console/email/sign_in.html", request.locale, **context),
+            )
+        )
+    # The same answer for every email: nobody can probe who is staff.
+    return page(request, "console/check_email.html", email=email)
+
+
+@router.get("/console/sign-in/confirm")
+def confirm_sign_in_form() -> Response:
+    request = web_request(router)
+    token = request.query.get("token", "")
+    state = identity.link_state(get_context(), token, Audience.CONSOLE)
+    if state is not LinkState.USABLE:
+        return page(request, "console/link_refused.html", status=410, state=state.value)
+    return page(request, "console/confirm.html", token=token)  # a GET never signs in: mail scanners open links
+
+
+@router.post("/console/sign-in/confirm")
+def confirm_sign_in() -> Response:
+    request = web_request(router)
+    form = request.require_csrf()
+    ctx = get_context()
+    link = identity.consume_link(ctx, form.get("token"), Audience.CONSOLE)
+    if link is None or not _is_staff(request, link.principal_id):
+        return page(request, "console/link_refused.html", status=410, state=LinkState.USED.value)
+    sessions.open_session(request, ctx, sessions.CONSOLE, link)
+    return redirect(request, "/console")
+
+
+@router.post("/console/sign-out")
+def sign_out() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff_signed_in(request, ctx)
+    request.require_csrf()
+    sessions.sign_out(request, ctx, sessions.CONSOLE)
+    return redirect(request, "/console/sign-in?signed_out=1")
+
+
+# ---------------------------------------------------------------- home and audit
+@router.get("/console")
+def home() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return console_page(
+        request,
+        staff,
+        "console/home.html",
+        "home",
+        pending=onboarding.pending(ctx),
+        trail=audit.program_trail(ctx, limit=10),
+    )
+
+
+@router.get("/console/audit")
+def audit_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return console_page(request, staff, "console/audit.html", "audit", trail=audit.program_trail(ctx))
+
+
+# ---------------------------------------------------------------- applications
+@router.get("/console/applications")
+def applications() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return console_page(
+        request,
+        staff,
+        "console/applications.html",
+        "applications",
+        pending=onboarding.pending(ctx),
+        decided=request.query.get("decided"),
+    )
+
+
+def _application_page(request: WebRequest, ctx: AppContext, staff: str, partner_id: str, **extra: Any) -> Response:
+    partner = ctx.partners.get(partner_id)
+    application = onboarding.application_of(ctx, partner_id)
+    if application is None:
+        raise BadRequest("this partner did not apply", code="application_not_found")
+    context: dict[str, Any] = {"error": None, "form": {}, **extra}
+    return console_page(
+        request,
+        staff,
+        "console/application.html",
+        "applications",
+        status=context.pop("status", 200),
+        partner=partner,
+        application=application,
+        plans=ctx.programs.list_plans(ctx.program_id),
+        **context,
+    )
+
+
+@router.get("/console/applications/<partner_id>")
+def application_detail(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return _application_page(request, ctx, staff, partner_id)
+
+
+@router.post("/console/applications/<partner_id>/approve")
+def approve_application(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    try:
+        onboarded = onboarding.approve(
+            ctx,
+            partner_id,
+            actor=staff,
+            plan_id=form.get("plan_id") or None,
+            link_code=form.get("link_code", "").strip() or None,
+        )
+    except ValidationError:
+        error = translator(request.locale).gettext("Link codes use 3 to 64 letters, digits, dashes or underscores.")
+        return _application_page(request, ctx, staff, partner_id, error=error, form=form, status=422)
+    _send_welcome(request, ctx, onboarded.partner, onboarded.link.code)
+    return redirect(request, "/console/applications?decided=approved")
+
+
+@router.post("/console/applications/<partner_id>/reject")
+def reject_application(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    reason = form.get("reason", "").strip()
+    if not reason:
+        error = translator(request.locale).gettext("Write the reason the applicant will read.")
+        return _application_page(request, ctx, staff, partner_id, error=error, form=form, status=422)
+    partner = onboarding.reject(ctx, partner_id, actor=staff, reason=reason)
+    locale = supported(partner.language) or request.locale
+    context = {"partner": partner, "reason": reason}
+    send(
+        Email(
+            to=partner.email,
+            subject=translator(locale).gettext("Your application to the partner program"),
+            text=render_text("console/email/rejected.txt", locale, **context),
+            html=render("console/email/rejected.html", locale, **context),
+        )
+    )
+    return redirect(request, "/console/applications?decided=rejected")
+
+
+def _send_welcome(request: WebRequest, ctx: AppContext, partner: Partner, link_code: str) -> None:
+    """The welcome email: a sign-in link to the portal (valid 15 minutes; the sign-in page issues new ones)."""
+    issued = identity.issue_link(ctx, Audience.PORTAL, partner.partner_id, partner.email)
+    locale = supported(partner.language) or request.locale
+    context = {
+        "partner": partner,
+        "link": request.url("/portal/sign-in/confirm", token=issued.token),
+        "sign_in_page": request.url("/portal/sign-in"),
+        "share_url": request.url(f"/r/{link_code}"),
+        "minutes": int(SIGN_IN_LINK_LIFETIME.total_seconds() // 60),
+    }
+    send(
+        Email(
+            to=partner.email,
+            subject=translator(locale).gettext("Welcome to the partner program"),
+            text=render_text("console/email/welcome.txt", locale, **context),
+            html=render("console/email/welcome.html", locale, **context),
+        )
+    )
+
+
+# ---------------------------------------------------------------- invitations
+@router.get("/console/invite")
+def invite_form() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return console_page(
+        request,
+        staff,
+        "console/invite.html",
+        "invite",
+        plans=ctx.programs.list_plans(ctx.program_id),
+        form={},
+        error=None,
+    )
+
+
+@router.post("/console/invite")
+def invite() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    try:
+        data = onboarding.InvitationInput(
+            name=form.get("name", ""),
+            email=form.get("email", ""),
+            company=form.get("company") or None,
+            plan_id=form.get("plan_id") or None,
+        )
+    except ValidationError:
+        error = translator(request.locale).gettext("Give the partner's name and a valid email address.")
+        return console_page(
+            request,
+            staff,
+            "console/invite.html",
+            "invite",
+            status=422,
+            plans=ctx.programs.list_plans(ctx.program_id),
+            form=form,
+            error=error,
+        )
+    onboarded = onboarding.invite(ctx, data, actor=staff)
+    _send_welcome(request, ctx, onboarded.partner, onboarded.link.code)
+    return redirect(request, f"/console/partners/{onboarded.partner.partner_id}?invited=1")
+
+
+# ---------------------------------------------------------------- partners
+@router.get("/console/partners")
+def partner_list() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    query = request.query.get("q", "").strip()[:200]
+    status = request.query.get("status", "")
+    found, next_cursor = ctx.partners.list_page(
+        ctx.program_id, limit=PARTNERS_PER_PAGE, cursor=request.query.get("cursor") or None
+    )
+    needle = query.lower()
+    rows = [
+        p
+        for p in found
+        if (not needle or needle in f"{p.name} {p.email} {p.company or ''} {p.partner_id}".lower())
+        and (not status or p.status.value == status)
+    ]
+    return console_page(
+        request,
+        staff,
+        "console/partners.html",
+        "partners",
+        rows=rows,
+        q=query,
+        status_filter=status,
+        statuses=[s.value for s in PartnerStatus],
+        next_cursor=next_cursor,
+    )
+
+
+def _partner_page(request: WebRequest, ctx: AppContext, staff: str, partner_id: str, **extra: Any) -> Response:
+    partner = ctx.partners.get(partner_id)
+    context: dict[str, Any] = {"error": None, "notice": None, **extra}
+    return console_page(
+        request,
+        staff,
+        "console/partner.html",
+        "partners",
+        status=context.pop("status", 200),
+        partner=partner,
+        application=onboarding.application_of(ctx, partner_id),
+        transitions=sorted(s.value for s in PARTNER_TRANSITIONS[partner.status]),
+        plans=ctx.programs.list_plans(ctx.program_id),
+        trail=audit.partner_trail(ctx, partner_id),
+        **context,
+    )
+
+
+@router.get("/console/partners/<partner_id>")
+def partner_detail(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    notice = next((key for key in ("invited", "status_changed", "plan_changed") if key in request.query), None)
+    return _partner_page(request, ctx, staff, partner_id, notice=notice)
+
+
+@router.post("/console/partners/<partner_id>/status")
+def change_partner_status(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    reason = form.get("reason", "").strip()[:500]
+    try:
+        new_status = PartnerStatus(form.get("status", ""))
+    except ValueError:
+        new_status = None
+    if new_status is None or not reason:
+        error = translator(request.locale).gettext("Choose the new status and write the reason.")
+        return _partner_page(request, ctx, staff, partner_id, error=error, status=422)
+    before = ctx.partners.get(partner_id).status
+    partners.change_status(ctx, partner_id, new_status, reason)
+    audit.record(
+        ctx,
+        staff,
+        "partner.status_changed",
+        partner_id=partner_id,
+        detail=f"{before.value} -> {new_status.value}: {reason}",
+    )
+    return redirect(request, f"/console/partners/{partner_id}?status_changed=1")
+
+
+@router.post("/console/partners/<partner_id>/plan")
+def change_partner_plan(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    plan_id = form.get("plan_id") or None
+    partners.set_plan(ctx, partner_id, plan_id)
+    audit.record(ctx, staff, "partner.plan_changed", partner_id=partner_id, detail=plan_id or "default")
+    return redirect(request, f"/console/partners/{partner_id}?plan_changed=1")
+
+
+# ---------------------------------------------------------------- the public application
+def _apply_page(request: WebRequest, *, status: int = 200, form: dict[str, str], errors: dict[str, str]) -> Response:
+    terms = content.program_content(get_context())
+    return page(
+        request, "console/apply.html", status=status, form=form, errors=errors, honeypot=APPLY_HONEYPOT, terms=terms
+    )
+
+
+@router.get("/apply")
+def apply_form() -> Response:
+    request = web_request(router)
+    return _apply_page(request, form={}, errors={})
+
+
+@router.post("/apply")
+def submit_application() -> Response:
+    request = web_request(router)
+    form = request.require_csrf()
+    if is_honeypot_filled({HONEYPOT_FIELD: form.get(APPLY_HONEYPOT)}):
+        return redirect(request, "/apply/thanks")  # a bot: the same answer, nothing kept
+    tr = translator(request.locale)
+    try:
+        data = onboarding.ApplicationInput(
+            name=form.get("name", ""),
+            email=form.get("email", ""),
+            company=form.get("company") or None,
+            website=form.get("website") or None,
+            audience=form.get("audience") or None,
+            promotion=form.get("promotion", ""),
+            accept_terms=form.get("accept_terms") == "on",
+        )
+    except ValidationError as error:
+        messages = {
+            "name": tr.gettext("Tell us your name."),
+            "email": tr.gettext("Enter a valid email address."),
+            "website": tr.gettext("Enter the full address of your website, starting with https://."),
+            "promotion": tr.gettext("Tell us how you will promote the product."),
+            "accept_terms": tr.gettext("Accept the program's terms to apply."),
+        }
+        fields = {str(e["loc"][0]) for e in error.errors() if e.get("loc")}
+        errors = {name: messages.get(name, tr.gettext("Check this answer.")) for name in fields}
+        return _apply_page(request, status=422, form=form, errors=errors)
+    ctx = get_context()
+    ip_subject = rate_limit.ip_hash(request.source_ip, request.config.signing_key.decode())
+    onboarding.apply(ctx, data, ip_subject=ip_subject, language=request.locale)
+    return redirect(request, "/apply/thanks")
+
+
+@router.get("/apply/thanks")
+def application_received() -> Response:
+    request = web_request(router)
+    return page(request, "console/apply_thanks.html")

@@ -1,0 +1,1 @@
+"""Partner onboarding: the public application, the staff queue (approve or reject), invitations."""
