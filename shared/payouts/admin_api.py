@@ -33,6 +33,7 @@ class RunPayouts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     period: str = Field(pattern=PERIOD_PATTERN, description="the month to pay, YYYY-MM")
+    dry_run: bool = Field(default=False, description="preview what the run would pay now; writes nothing")
 
 
 class MarkPaid(BaseModel):
@@ -72,7 +73,7 @@ def preview_payouts(period: Period):
 
 @router.post("/admin/payouts/run")
 def run_payouts(body: Annotated[RunPayouts, Body()]):
-    status, result = start_payout_run(get_context(), body.period)
+    status, result = start_payout_run(get_context(), body.period, dry_run=body.dry_run)
     return json_response(result, status)
 
 

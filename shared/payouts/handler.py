@@ -19,6 +19,7 @@ from shared.context import AppContext, get_context
 from shared.core import keys
 from shared.core.errors import DomainError
 from shared.core.observability import logger, metrics
+from shared.payouts.rules import ensure_period_ended
 from shared.payouts.run import Invocation, PayoutRun, RunSummary, parse_invocation, scheduled_period
 from shared.payouts.transfers import StripeTransfers
 
@@ -43,6 +44,8 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if invocation.dry_run:
             metrics.add_metric(name="PayoutPreviews", unit=MetricUnit.Count, value=1)
             return {"status": "preview", **_runner(ctx, paying=False).preview(invocation.period)}
+        # A month that has not ended is refused before any shard is dispatched.
+        ensure_period_ended(invocation.period, ctx.clock.now(), ctx.settings.payout_timezone)
         queue_url = ctx.settings.payout_shard_queue_url
         if queue_url and invocation.shard is None:
             dispatch_shards(queue_url, invocation.period)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.commissions.models import Commission, CommissionStatus
-from shared.core.errors import BadRequest
+from shared.core.errors import BadRequest, Conflict
 from shared.core.money import Money
 from shared.partners.models import Partner, PartnerStatus, PayoutMethodKind
 from shared.payouts.models import Payout
@@ -49,6 +49,23 @@ def period_cutoff(period: str, timezone: str = "UTC") -> datetime:
     year, month = int(period[:4]), int(period[5:7])
     year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return datetime(year, month, 1, tzinfo=zone(timezone)).astimezone(ZoneInfo("UTC"))
+
+
+def payable_cutoff(period: str, now: datetime, timezone: str = "UTC") -> datetime:
+    """What a run of `period` may pay: entries available before the period's cutoff and before now (nothing
+    is payable before its hold ends, whatever period is asked)."""
+    return min(period_cutoff(period, timezone), now)
+
+
+def ensure_period_ended(period: str, now: datetime, timezone: str = "UTC") -> None:
+    """A run that pays needs its period over; a 409 otherwise (a dry run may look at any period)."""
+    cutoff = period_cutoff(period, timezone)
+    if now < cutoff:
+        raise Conflict(
+            f"period {period} has not ended: it can be paid from {cutoff.isoformat()}; "
+            "preview it with a dry run meanwhile",
+            code="period_not_ended",
+        )
 
 
 def previous_period(now: datetime, timezone: str = "UTC") -> str:

@@ -34,10 +34,11 @@ from shared.payouts.rules import (
     Outcome,
     Statement,
     decide,
+    ensure_period_ended,
     group_balances,
     parse_period,
+    payable_cutoff,
     payout_id,
-    period_cutoff,
     previous_period,
     statement,
 )
@@ -125,7 +126,7 @@ class PayoutRun:
     def preview(self, period: str) -> dict[str, Any]:
         """Dry run: every balance of the period and what the run would do with it; writes nothing."""
         period = parse_period(period)
-        cutoff = period_cutoff(period, self.timezone)
+        cutoff = payable_cutoff(period, self.ctx.clock.now(), self.timezone)
         program = self.ctx.programs.get(self.ctx.program_id)
         lines: list[dict[str, object]] = []
         for shard in range(keys.PAYABLE_SHARDS):
@@ -140,8 +141,10 @@ class PayoutRun:
         return {"period": period, "cutoff": to_iso(cutoff), "dry_run": True, "payable_totals": totals, "lines": lines}
 
     def run(self, period: str, shards: Iterable[int] | None = None) -> RunSummary:
-        """Pay the period: every shard (in a thread pool locally; one SQS message per shard in AWS)."""
+        """Pay the period: every shard (in a thread pool locally; one SQS message per shard in AWS). A period
+        that has not ended is refused (409 `period_not_ended`)."""
         period = parse_period(period)
+        ensure_period_ended(period, self.ctx.clock.now(), self.timezone)
         selected = list(range(keys.PAYABLE_SHARDS) if shards is None else shards)
         summary = RunSummary(period)
         with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(selected)))) as pool:
@@ -154,7 +157,9 @@ class PayoutRun:
         if not 0 <= shard < keys.PAYABLE_SHARDS:
             raise BadRequest(f"shard must lie in 0..{keys.PAYABLE_SHARDS - 1}", code="invalid_shard")
         period = parse_period(period)
-        cutoff = period_cutoff(period, self.timezone)
+        now = self.ctx.clock.now()
+        ensure_period_ended(period, now, self.timezone)
+        cutoff = payable_cutoff(period, now, self.timezone)
         program = self.ctx.programs.get(self.ctx.program_id)
         summary = RunSummary(period)
         attempted: set[str] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -110,7 +111,8 @@ def test_a_partner_sees_only_its_own_payouts(api: ApiClient, ctx: AppContext, fa
 def test_a_partner_lists_the_payouts_of_one_period_read_by_key(
     api: ApiClient, ctx: AppContext, fake_stripe: FakeStripe
 ) -> None:
-    # Given Ada paid in October, and in November for a commission available in November
+    # Given on 1 December, Ada paid in October, and in November for a commission available in November
+    ctx.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
     given_program(api)
     ada, _ = given_paid_partner(
         api, ctx, "ada@partner.example", {"kind": "stripe_connect", "stripe_account_id": "acct_ada"}

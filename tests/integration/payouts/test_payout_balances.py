@@ -18,8 +18,9 @@ from shared.commissions.rebuild import rebuild_partner
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import FixedClock
+from shared.core.errors import Conflict
 from shared.partners.models import PayoutMethodKind
-from shared.payouts.models import CLAIM_CHUNK_SIZE, Payout, PayoutStatus
+from shared.payouts.models import Payout, PayoutStatus
 from shared.payouts.rules import payout_id
 from shared.payouts.run import PayoutRun
 from shared.payouts.transfers import StripeTransfers
@@ -134,6 +135,7 @@ def test_claims_move_unpaid_to_paid_whatever_the_transfer_does(ctx: AppContext, 
 
     # When Bob's account is ready and November's run retries his payout, and finance pays Cyd
     fake_stripe.accounts_not_ready = set()
+    ctx.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
     run(ctx, fake_stripe, "2026-11")
     ctx.payouts.mark_paid_manually(ctx.payouts.require("p_cyd", PERIOD, "USD"), "wise-1", ctx.clock.now())
 
@@ -143,7 +145,7 @@ def test_claims_move_unpaid_to_paid_whatever_the_transfer_does(ctx: AppContext, 
         assert_aggregates_are_the_sums(ctx, partner_id)
 
 
-def test_an_early_run_claims_entries_still_in_their_hold_and_their_release_minutes(
+def test_an_early_run_is_refused_and_november_is_paid_once_every_hold_has_ended(
     ctx: AppContext, clock: FixedClock, fake_stripe: FakeStripe
 ) -> None:
     # Given November entries, some releasing later this month (today 2 November)
@@ -157,14 +159,22 @@ def test_an_early_run_claims_entries_still_in_their_hold_and_their_release_minut
     assert commissions.balances(ctx, "p_ada")["USD"]["pending"] == 12000
 
     # When an operator runs November before it is over
+    with pytest.raises(Conflict):
+        run(ctx, fake_stripe, "2026-11")
+
+    # Then nothing was claimed: the entries still in their hold stay pending
+    assert ctx.payouts.get("p_ada", "2026-11", "USD") is None
+    assert commissions.balances(ctx, "p_ada")["USD"]["pending"] == 12000
+    assert_aggregates_are_the_sums(ctx, "p_ada")
+
+    # When November has ended and it is paid
+    clock.set(datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
     run(ctx, fake_stripe, "2026-11")
 
-    # Then every entry was claimed, its release minute with it: nothing shows as pending any more
+    # Then every entry was claimed once, none of them still in its release items
     payout = ctx.payouts.get("p_ada", "2026-11", "USD")
     assert payout is not None and payout.status is PayoutStatus.PAID and payout.amount.amount == 14000
-    assert len(payout.unreleased_available_at) == 3 and payout.chunk_size == CLAIM_CHUNK_SIZE - 2
-    assert_aggregates_are_the_sums(ctx, "p_ada")
-    clock.advance(days=4)  # 6 November: the 5 November minute has passed, 12 November has not
+    assert payout.unreleased_available_at == {}
     assert_aggregates_are_the_sums(ctx, "p_ada")
 
 

@@ -16,6 +16,7 @@ from devstack.template import functions
 from shared.commissions.models import Commission, CommissionStatus
 from shared.context import AppContext
 from shared.core import keys
+from shared.core.errors import Conflict
 from shared.partners.models import PartnerStatus, PayoutMethodKind
 from shared.payouts.models import Payout, PayoutStatus
 from shared.payouts.rules import payout_id
@@ -195,6 +196,7 @@ def test_a_declined_payout_is_retried_to_the_account_the_partner_connected_since
     runner(ctx, fake_stripe).run(PERIOD)
     # When the partner connects another account and the next run comes
     lf.given(ctx.table, lf.partner("p_ada", account="acct_adanew"))
+    ctx.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
     runner(ctx, fake_stripe).run("2026-11")
     # Then the payout went, once, to the new account
     assert [(t.destination, t.amount) for t in fake_stripe.transfers] == [("acct_adanew", 9000)]
@@ -315,6 +317,7 @@ def test_a_declined_transfer_fails_with_a_reason_and_is_retried_next_run(
 
     # When the account is ready and the next run (November's) comes
     fake_stripe.accounts_not_ready = set()
+    ctx.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
     runner(ctx, fake_stripe).run("2026-11")
 
     # Then the October payout is paid once, its entries untouched by the November run
@@ -450,3 +453,45 @@ def test_two_runs_racing_on_the_same_period_pay_each_partner_once(ctx: AppContex
     # Then each partner got exactly one transfer of exactly its entries
     assert_exactly_once(ctx, fake_stripe, partner_ids)
     assert len(fake_stripe.transfers) == 12
+
+
+def test_the_function_refuses_to_pay_a_month_that_has_not_ended_and_never_pays_inside_a_hold(
+    ctx: AppContext, fake_stripe: FakeStripe
+) -> None:
+    # Given on 2026-11-23 a partner with $90 payable since October and $50 whose hold ends on 2026-12-23
+    from functions.payouts import app
+
+    hold_ends = datetime(2026, 12, 23, 12, 0, tzinfo=UTC)
+    lf.given(ctx.table, lf.program(), lf.partner("p_ada"), lf.commission("p_ada", 9000))
+    lf.given(ctx.table, lf.commission("p_ada", 5000, available_at=hold_ends))
+    ctx.clock.set(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+
+    # When an operator invokes the function for December, then as a dry run
+    refused = app.handler({"period": "2026-12"}, lambda_context())
+    preview = app.handler({"period": "2026-12", "dry_run": True}, lambda_context())
+
+    # Then the run is a clear error result that paid nobody, and the preview counts only the $90
+    assert refused["status"] == "error" and refused["error"]["code"] == "period_not_ended", refused
+    assert fake_stripe.transfers == [] and stored_payout(ctx, "p_ada") is None
+    assert preview["payable_totals"] == {"USD": 9000}
+
+    # When the run is called directly for December (the code path the queue workers use)
+    with pytest.raises(Conflict):
+        runner(ctx, fake_stripe).run("2026-12")
+    # Then nothing was paid either; and when December has ended, its run pays both
+    assert fake_stripe.transfers == []
+    ctx.clock.set(datetime(2027, 1, 1, 0, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    runner(ctx, fake_stripe).run("2026-12")
+    assert [t.amount for t in fake_stripe.transfers] == [14000]
+
+
+def test_an_entry_whose_hold_ends_exactly_at_the_cutoff_waits_for_the_next_period(
+    ctx: AppContext, fake_stripe: FakeStripe
+) -> None:
+    # Given an entry payable from 2026-11-01 00:00 UTC exactly, the cutoff of October's run
+    lf.given(ctx.table, lf.program(), lf.partner("p_ada"))
+    lf.given(ctx.table, lf.commission("p_ada", 9000, available_at=datetime(2026, 11, 1, tzinfo=UTC)))
+    # When October is paid
+    runner(ctx, fake_stripe).run(PERIOD)
+    # Then it is not (it belongs to November)
+    assert fake_stripe.transfers == []

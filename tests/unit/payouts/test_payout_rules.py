@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from shared.commissions.models import CommissionStatus
 from shared.core.clock import FixedClock
-from shared.core.errors import BadRequest
+from shared.core.errors import BadRequest, Conflict
 from shared.core.money import Money
 from shared.partners.models import PartnerStatus, PayoutMethodKind
 from shared.payouts.models import (
@@ -27,9 +27,11 @@ from shared.payouts.models import (
 from shared.payouts.rules import (
     Outcome,
     decide,
+    ensure_period_ended,
     group_balances,
     manual_export_csv,
     parse_period,
+    payable_cutoff,
     payout_id,
     period_cutoff,
     previous_period,
@@ -234,3 +236,29 @@ def test_a_reversal_lands_in_the_payout_of_its_original_until_that_is_paid() -> 
     # Then a reversal of the unpaid one nets in the same payout, and of the paid one in the next payout
     assert reversal_available_at(unpaid, refunded_at) == unpaid.available_at == lf.OCTOBER
     assert reversal_available_at(claimed, refunded_at) == refunded_at
+
+
+def test_a_run_cutoff_is_the_period_end_or_now_whichever_comes_first() -> None:
+    # Given 2026-11-23 noon
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    # Then October's run pays what was available before 1 November, December's never past now
+    assert payable_cutoff("2026-10", now) == datetime(2026, 11, 1, tzinfo=UTC)
+    assert payable_cutoff("2026-12", now) == now
+    assert payable_cutoff("2026-11", datetime(2026, 12, 1, tzinfo=UTC)) == datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def test_only_a_period_that_has_ended_may_be_paid() -> None:
+    # Given November's end, 2026-12-01 00:00 in the program's timezone
+    ensure_period_ended("2026-11", datetime(2026, 12, 1, tzinfo=UTC))  # ended at that instant
+    ensure_period_ended("2026-10", datetime(2026, 11, 23, tzinfo=UTC))
+    # When a run of November comes a second earlier, or December's in November: refused with a 409
+    for period, now in (
+        ("2026-11", datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)),
+        ("2026-12", datetime(2026, 11, 23, tzinfo=UTC)),
+    ):
+        with pytest.raises(Conflict) as refused:
+            ensure_period_ended(period, now)
+        assert refused.value.status == 409 and refused.value.code == "period_not_ended"
+    # In São Paulo November ends at 03:00 UTC
+    with pytest.raises(Conflict):
+        ensure_period_ended("2026-11", datetime(2026, 12, 1, 2, 0, tzinfo=UTC), "America/Sao_Paulo")
