@@ -123,6 +123,10 @@ payouts: install .env ## Run the payout function once against the local stack: m
 	@test -n "$(PERIOD)" || { echo "usage: make payouts PERIOD=YYYY-MM [DRY_RUN=1]"; exit 2; }
 	$(PY) -m devstack.invoke payouts '{"period": "$(PERIOD)", "dry_run": $(if $(DRY_RUN),true,false)}'
 
+.PHONY: rollups-rebuild
+rollups-rebuild: install .env ## Recompute the report rollups from the source items; print differences, exit 1 on any [WRITE=1 repairs]
+	$(PY) -m devstack.rollups $(if $(WRITE),--write,)
+
 # ---------------------------------------------------------------- quality
 .PHONY: lint
 lint: $(VENV_STAMP) ## ruff lint and format check

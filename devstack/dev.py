@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from devstack.dynamodb_local import DynamoDBLocal, create_table, local_environment, make_local_client, port_open
 from devstack.env import load_dotenv
+from devstack.streams import with_stream_consumers
 from devstack.template import ROOT
 
 
@@ -71,7 +72,7 @@ def main() -> int:
         print(f"partner portal: http://127.0.0.1:{args.port}/portal (sign in as partner@demo.example)", flush=True)
         print(f"\ntry: curl -i http://127.0.0.1:{args.port}/r/demo\n", flush=True)
 
-        stop = threading.Event()
+        stop = with_stream_consumers(lambdas, threading.Event())  # the table's stream -> rollups
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

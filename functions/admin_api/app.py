@@ -20,6 +20,7 @@ from shared.partners import admin_api as partners
 from shared.partners import admin_auth as auth
 from shared.payouts import admin_api as payouts
 from shared.programs import admin_api as program
+from shared.reports import admin_api as reports
 
 SWAGGER_PATH = "/admin/swagger"
 use_settings(AdminApiSettings)
@@ -27,6 +28,7 @@ app = make_resolver()
 app.use(middlewares=[auth.require_admin])
 for module in (program, partners, links, leads, commissions, payouts):
     app.include_router(module.router)
+app.include_router(reports.router)
 enable_swagger = functools.cache(lambda: app.enable_swagger(path=SWAGGER_PATH, title="Referral partner program API"))
 
 

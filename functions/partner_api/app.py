@@ -21,12 +21,14 @@ from shared.links import partner_api as links
 from shared.partners import partner_api as profile
 from shared.partners import partner_auth as auth
 from shared.payouts import partner_api as payouts
+from shared.reports import partner_api as reports
 
 use_settings(PartnerApiSettings)
 app = make_resolver()
 app.use(middlewares=[auth.require_partner])
 for module in (profile, links, leads, commissions, payouts):
     app.include_router(module.router)
+app.include_router(reports.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

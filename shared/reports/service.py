@@ -1,0 +1,246 @@
+"""Reports: funnels per partner, program and link from the monthly rollups; recognition; partner health.
+
+Every read is by key: a page of the admin report is one Query of partners plus at most two BatchGetItems of
+their months (the page size shrinks with the range), so its cost does not grow with the program's history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shared.content import service as content
+from shared.context import AppContext
+from shared.core import keys
+from shared.core.clock import to_iso
+from shared.core.errors import BadRequest, NotFound
+from shared.reports.rules import (
+    ALL_TIME,
+    LEADERBOARD_METRICS,
+    LINK,
+    MAX_MONTHS,
+    PARTNER,
+    PROGRAM,
+    SORTABLE,
+    Figures,
+    falling,
+    figures_of,
+    inactive,
+    leaderboard_score,
+    months_between,
+    rank,
+    shift_month,
+    sort_rows,
+    valid_month,
+)
+from shared.reports.store import RollupStore
+
+KEYS_PER_PAGE = 200
+"""Rollup keys one admin page reads: two BatchGetItems, so a page costs at most three requests."""
+DEFAULT_PAGE = 50
+
+
+def this_month(ctx: AppContext) -> str:
+    """The current UTC month."""
+    return ctx.clock.now().strftime("%Y-%m")
+
+
+def month_range(ctx: AppContext, first: str | None, last: str | None) -> list[str]:
+    """The months of a report's `from`..`to` (default: this month); 400 on a bad or too long range."""
+    last = last or this_month(ctx)
+    first = first or last
+    if not valid_month(first) or not valid_month(last):
+        raise BadRequest("from and to are months written YYYY-MM", code="invalid_month")
+    if first > last:
+        raise BadRequest("from must not be after to", code="invalid_range")
+    months = months_between(first, last)
+    if len(months) > MAX_MONTHS:
+        raise BadRequest(f"a report covers at most {MAX_MONTHS} months", code="range_too_long")
+    return months
+
+
+def _by_scope(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        grouped.setdefault(str(item.get("scope_id")), []).append(item)
+    return grouped
+
+
+def partners_report(
+    ctx: AppContext, months: list[str], *, sort: str = "partner_id", limit: int | None = None, cursor: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of partners (in listing order) with their funnel over `months`, sorted within the page."""
+    if sort.lstrip("-") not in SORTABLE:
+        raise BadRequest(f"sort is one of {', '.join(SORTABLE)} (prefix - for ascending)", code="invalid_sort")
+    page_size = max(1, min(limit or DEFAULT_PAGE, KEYS_PER_PAGE // len(months)))
+    partners, next_cursor = ctx.partners.list_page(ctx.program_id, limit=page_size, cursor=cursor)
+    rollups = _by_scope(RollupStore(ctx.table).many(PARTNER, [p.partner_id for p in partners], months))
+    rows = []
+    for partner in partners:
+        row = {"partner_id": partner.partner_id, "name": partner.name, "status": partner.status.value}
+        row.update(figures_of(rollups.get(partner.partner_id, [])).as_json())
+        rows.append(row)
+    return sort_rows(rows, sort), next_cursor
+
+
+def program_report(ctx: AppContext, months: list[str]) -> dict[str, Any]:
+    """The program's totals per month (every month of the range, zeros included) and over the range."""
+    items = RollupStore(ctx.table).months(PROGRAM, ctx.program_id, months[0], months[-1])
+    return _monthly(items, months)
+
+
+def _monthly(items: list[dict[str, Any]], months: list[str]) -> dict[str, Any]:
+    by_month = {str(i.get("month")): i for i in items}
+    rows = [{"month": m, **figures_of([by_month[m]] if m in by_month else []).as_json()} for m in months]
+    return {"items": rows, "totals": figures_of(items).as_json(), "next_cursor": None}
+
+
+def partner_report(ctx: AppContext, partner_id: str, months: list[str]) -> dict[str, Any]:
+    """A partner's own funnel per month and per link over `months` (never another partner's)."""
+    store = RollupStore(ctx.table)
+    report = _monthly(store.months(PARTNER, partner_id, months[0], months[-1]), months)
+    codes = [link.code for link in ctx.links.list_for_partner(partner_id)]
+    per_link = _by_scope(store.many(LINK, codes, months)) if codes else {}
+    report["links"] = [{"code": code, **figures_of(per_link.get(code, [])).as_json()} for code in codes]
+    return report
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The portal's figures: this month, all time, and the last 12 months (oldest first)."""
+
+    this_month: Figures
+    all_time: Figures
+    months: list[tuple[str, Figures]]
+
+
+def partner_dashboard(ctx: AppContext, partner_id: str) -> Dashboard:
+    """A partner's dashboard figures, in two requests (its last 12 months, its all-time rollup)."""
+    store = RollupStore(ctx.table)
+    current = this_month(ctx)
+    months = months_between(shift_month(current, -11), current)
+    by_month = {str(i.get("month")): i for i in store.months(PARTNER, partner_id, months[0], months[-1])}
+    series = [(m, figures_of([by_month[m]] if m in by_month else [])) for m in months]
+    all_time = store.all_time(PARTNER, partner_id)
+    return Dashboard(this_month=series[-1][1], all_time=figures_of([all_time] if all_time else []), months=series)
+
+
+# ---------------------------------------------------------------- recognition
+DEFAULT_SETTINGS: dict[str, Any] = {"metric": "revenue", "currency": "USD", "partners_see_names": False}
+
+
+def recognition_settings(ctx: AppContext) -> dict[str, Any]:
+    """The program's leaderboard settings: metric, ranking currency (revenue), whether partners see names."""
+    item = RollupStore(ctx.table).get(keys.report_settings(ctx.program_id)) or {}
+    return {name: item.get(name, default) for name, default in DEFAULT_SETTINGS.items()}
+
+
+def save_recognition_settings(ctx: AppContext, metric: str, currency: str, partners_see_names: bool) -> dict[str, Any]:
+    """Replace the program's leaderboard settings."""
+    if metric not in LEADERBOARD_METRICS:
+        raise BadRequest(f"metric is one of {', '.join(LEADERBOARD_METRICS)}", code="invalid_metric")
+    settings = {"metric": metric, "currency": currency.upper(), "partners_see_names": partners_see_names}
+    RollupStore(ctx.table).put({**keys.report_settings(ctx.program_id), "type": "report_settings", **settings})
+    return settings
+
+
+def leaderboard(ctx: AppContext, month: str, *, limit: int = 10) -> dict[str, Any]:
+    """The month's ranking on the program's metric: the top `limit` partners with names and scores."""
+    settings = recognition_settings(ctx)
+    items = RollupStore(ctx.table).partners_of_month(ctx.program_id, month)
+    scores = {
+        str(i["scope_id"]): leaderboard_score(figures_of([i]), settings["metric"], settings["currency"]) for i in items
+    }
+    ranking = rank(scores)
+    names = {p.partner_id: p.name for p in _partners(ctx, [p for _, p, _ in ranking[:limit]])}
+    rows = [{"rank": r, "partner_id": p, "name": names.get(p), "score": s} for r, p, s in ranking[:limit]]
+    return {"month": month, **settings, "items": rows, "ranked": len(ranking), "_ranking": ranking}
+
+
+def _partners(ctx: AppContext, partner_ids: list[str]) -> list[Any]:
+    return [p for p in (ctx.partners.find(pid) for pid in partner_ids) if p is not None]
+
+
+def partner_rank(ctx: AppContext, partner_id: str, month: str) -> dict[str, Any]:
+    """What a partner sees of the month's leaderboard: its own rank, and names only if the program shows them."""
+    board = leaderboard(ctx, month)
+    ranking = board.pop("_ranking")
+    own = next(((r, s) for r, p, s in ranking if p == partner_id), None)
+    view: dict[str, Any] = {
+        "month": month, "metric": board["metric"], "currency": board["currency"], "ranked": board["ranked"],
+        "rank": own[0] if own else None, "score": own[1] if own else 0,
+    }  # fmt: skip
+    if board["partners_see_names"]:
+        view["items"] = [{k: row[k] for k in ("rank", "name", "score")} for row in board["items"]]
+    return view
+
+
+def choose_partner_of_month(ctx: AppContext, month: str, partner_id: str, note: str | None) -> dict[str, Any]:
+    """Staff's partner of the month (replaces an earlier choice for that month)."""
+    if not valid_month(month):
+        raise BadRequest("the month is written YYYY-MM", code="invalid_month")
+    partner = ctx.partners.find(partner_id)
+    if partner is None:
+        raise NotFound(f"no partner {partner_id}", code="partner_not_found")
+    choice = {
+        "month": month,
+        "partner_id": partner_id,
+        "name": partner.name,
+        "note": note,
+        "chosen_at": to_iso(ctx.clock.now()),
+    }
+    RollupStore(ctx.table).put({**keys.partner_of_month(ctx.program_id, month), "type": "partner_of_month", **choice})
+    return {k: v for k, v in choice.items() if v is not None}
+
+
+def partner_of_month(ctx: AppContext, month: str) -> dict[str, Any] | None:
+    """The partner of a month, if staff chose one."""
+    item = RollupStore(ctx.table).get(keys.partner_of_month(ctx.program_id, month))
+    fields = ("month", "partner_id", "name", "note", "chosen_at")
+    return {k: item[k] for k in fields if k in item} if item else None
+
+
+def latest_partner_of_month(ctx: AppContext) -> dict[str, Any] | None:
+    """This month's partner of the month, else last month's (what the portal spotlights)."""
+    current = this_month(ctx)
+    return partner_of_month(ctx, current) or partner_of_month(ctx, shift_month(current, -1))
+
+
+# ---------------------------------------------------------------- partner health
+def partner_health(
+    ctx: AppContext, *, inactive_days: int = 30, limit: int = 50, cursor: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of partners (listing order) that need attention, each with its reasons."""
+    current = this_month(ctx)
+    today = ctx.clock.now().date().isoformat()
+    window = months_between(shift_month(current, -(inactive_days // 28 + 1)), current)
+    months = sorted({*window, shift_month(current, -1), shift_month(current, -2)})
+    page_size = max(1, min(limit, KEYS_PER_PAGE // len(months)))
+    partners, next_cursor = ctx.partners.list_page(ctx.program_id, limit=page_size, cursor=cursor)
+    rollups = _by_scope(RollupStore(ctx.table).many(PARTNER, [p.partner_id for p in partners], months))
+    program_content = content.program_content(ctx)
+    rows = []
+    for partner in partners:
+        if partner.status.value != "active":
+            continue
+        items = rollups.get(partner.partner_id, [])
+        by_month = {str(i.get("month")): i for i in items}
+        reasons = []
+        if inactive(figures_of(items).active_days, today, inactive_days):
+            reasons.append({"code": "inactive", "message": f"no clicks or leads in {inactive_days} days"})
+        previous, before = (
+            figures_of([by_month[m]] if m in by_month else [])
+            for m in (shift_month(current, -1), shift_month(current, -2))
+        )
+        if falling(previous, before):
+            reasons.append({"code": "falling_funnel", "message": "clicks or leads fell by more than half last month"})
+        if not content.agreement_current(program_content, partner.agreement_version):
+            reasons.append({"code": "agreement_not_accepted", "message": "has not accepted the agreement in force"})
+        if not partner.payout_method.can_receive:
+            reasons.append({"code": "no_payout_method", "message": "has no payout method"})
+        if reasons:
+            rows.append({"partner_id": partner.partner_id, "name": partner.name, "reasons": reasons})
+    return rows, next_cursor
+
+
+__all__ = ["ALL_TIME", "Dashboard"]
