@@ -8,6 +8,7 @@ owning slice's service (the same ones the admin JSON API calls) and records who 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -16,9 +17,10 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from shared.audit import service as audit
 from shared.content import service as content
+from shared.content.models import Resource, ResourceKind
 from shared.context import AppContext, get_context
 from shared.core import rate_limit
-from shared.core.errors import BadRequest
+from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
 from shared.identity import service as identity
 from shared.identity.models import Audience, WebSession
@@ -26,10 +28,13 @@ from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
 from shared.leads.form_http import HONEYPOT_FIELD, is_honeypot_filled
 from shared.onboarding import service as onboarding
 from shared.partners import service as partners
-from shared.partners.models import PARTNER_TRANSITIONS, Partner, PartnerStatus
+from shared.partners.models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PayoutMethodKind
+from shared.payouts import rules as payout_rules
+from shared.payouts import run as payout_run
+from shared.payouts.trigger import start_payout_run
 from shared.web import sessions
 from shared.web.i18n import supported, translator
-from shared.web.pages import WebRequest, page, redirect, web_request
+from shared.web.pages import WebRequest, download, page, redirect, web_request
 from shared.web.render import render, render_text
 
 router = Router()
@@ -39,12 +44,16 @@ APPLY_HONEYPOT = "nickname"
 
 PARTNERS_PER_PAGE = 100
 _EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+_PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
 
 NAV: list[tuple[str, str]] = [
     ("/console", "home"),
     ("/console/applications", "applications"),
     ("/console/partners", "partners"),
     ("/console/invite", "invite"),
+    ("/console/agreement", "agreement"),
+    ("/console/resources", "resources"),
+    ("/console/payouts", "payouts"),
     ("/console/audit", "audit"),
 ]
 """The console's navigation: (path, key). A new page adds its entry here and its name in console/layout.html."""
@@ -414,6 +423,215 @@ def change_partner_plan(partner_id: str) -> Response:
     partners.set_plan(ctx, partner_id, plan_id)
     audit.record(ctx, staff, "partner.plan_changed", partner_id=partner_id, detail=plan_id or "default")
     return redirect(request, f"/console/partners/{partner_id}?plan_changed=1")
+
+
+# ---------------------------------------------------------------- agreement and resources
+ACCEPTANCE_ROWS = 500
+
+
+def _agreement_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
+    partners_page, _ = ctx.partners.list_page(ctx.program_id, limit=ACCEPTANCE_ROWS, cursor=None)
+    context: dict[str, Any] = {"error": None, "form": {}, "published": False, **extra}
+    return console_page(
+        request,
+        staff,
+        "console/agreement.html",
+        "agreement",
+        status=context.pop("status", 200),
+        content=content.program_content(ctx),
+        history=content.agreement_history(ctx),
+        acceptances=[p for p in partners_page if p.status is not PartnerStatus.TERMINATED],
+        **context,
+    )
+
+
+@router.get("/console/agreement")
+def agreement_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return _agreement_page(request, ctx, staff, published="published" in request.query)
+
+
+@router.post("/console/agreement")
+def publish_agreement() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    tr = translator(request.locale)
+    try:
+        data = content.AgreementInput(version=form.get("version", ""), text=form.get("text", ""))
+        content.publish_agreement(ctx, data, actor=staff)
+    except ValidationError:
+        error = tr.gettext("Name the version (letters, digits, dots, dashes) and write its text.")
+        return _agreement_page(request, ctx, staff, error=error, form=form, status=422)
+    except Conflict:
+        error = tr.gettext("This version name was already published: choose a new one.")
+        return _agreement_page(request, ctx, staff, error=error, form=form, status=409)
+    audit.record(ctx, staff, "agreement.published", detail=data.version)
+    return redirect(request, "/console/agreement?published=1")
+
+
+def _resources_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
+    context: dict[str, Any] = {"error": None, "form": {}, "saved": False, **extra}
+    return console_page(
+        request,
+        staff,
+        "console/resources.html",
+        "resources",
+        status=context.pop("status", 200),
+        resources=content.program_content(ctx).resources,
+        kinds=[k.value for k in ResourceKind],
+        **context,
+    )
+
+
+@router.get("/console/resources")
+def resources_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return _resources_page(request, ctx, staff, saved="saved" in request.query)
+
+
+@router.post("/console/resources")
+def add_resource() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    try:
+        resource = Resource(kind=form.get("kind", ""), title=form.get("title", "").strip(), body=form.get("body", ""))
+    except ValidationError:
+        error = translator(request.locale).gettext("Choose the kind and write a title and a text.")
+        return _resources_page(request, ctx, staff, error=error, form=form, status=422)
+    resources = [*content.program_content(ctx).resources, resource]
+    content.save_resources(ctx, resources)
+    audit.record(ctx, staff, "resource.added", detail=resource.title)
+    return redirect(request, "/console/resources?saved=1")
+
+
+def _resource_index(raw: str, count: int) -> int:
+    if not raw.isdigit() or int(raw) >= count:
+        raise NotFound("no such resource", code="resource_not_found")
+    return int(raw)
+
+
+@router.post("/console/resources/<index>/up")
+def move_resource_up(index: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    request.require_csrf()
+    resources = list(content.program_content(ctx).resources)
+    at = _resource_index(index, len(resources))
+    if at > 0:
+        resources[at - 1], resources[at] = resources[at], resources[at - 1]
+        content.save_resources(ctx, resources)
+        audit.record(ctx, staff, "resource.moved", detail=resources[at - 1].title)
+    return redirect(request, "/console/resources?saved=1")
+
+
+@router.post("/console/resources/<index>/delete")
+def delete_resource(index: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    request.require_csrf()
+    resources = list(content.program_content(ctx).resources)
+    removed = resources.pop(_resource_index(index, len(resources)))
+    content.save_resources(ctx, resources)
+    audit.record(ctx, staff, "resource.removed", detail=removed.title)
+    return redirect(request, "/console/resources?saved=1")
+
+
+# ---------------------------------------------------------------- payouts
+def _period(request: WebRequest, ctx: AppContext, raw: str | None) -> str:
+    """The period asked for (YYYY-MM), else the last ended month in the program's payout timezone."""
+    if raw and _PERIOD.match(raw):
+        return raw
+    return payout_rules.previous_period(ctx.clock.now(), ctx.settings.payout_timezone)
+
+
+@router.get("/console/payouts")
+def payouts_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    period = _period(request, ctx, request.query.get("period"))
+    preview = None
+    if "preview" in request.query:
+        _, preview = start_payout_run(ctx, period, dry_run=True)
+    found, next_cursor = ctx.payouts.list_period(period, limit=100, cursor=request.query.get("cursor") or None)
+    return console_page(
+        request,
+        staff,
+        "console/payouts.html",
+        "payouts",
+        period=period,
+        preview=preview,
+        payouts=found,
+        next_cursor=next_cursor,
+        manual=[k.value for k in (PayoutMethodKind.PAYPAL, PayoutMethodKind.WISE, PayoutMethodKind.BANK_TRANSFER)],
+        notice=request.query.get("done"),
+    )
+
+
+@router.post("/console/payouts/run")
+def run_payouts() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    period = form.get("period", "")
+    if not _PERIOD.match(period):
+        raise BadRequest("the period is YYYY-MM", code="invalid_period")
+    start_payout_run(ctx, period)
+    audit.record(ctx, staff, "payouts.run", detail=period)
+    return redirect(request, f"/console/payouts?period={period}&done=run")
+
+
+@router.get("/console/payouts/export.csv")
+def export_manual_payouts() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff_signed_in(request, ctx)
+    period = _period(request, ctx, request.query.get("period"))
+    text = payout_rules.manual_export_csv(payout_run.manual_payouts_due(ctx, period))
+    return download(request, text, content_type="text/csv; charset=utf-8", filename=f"manual-payouts-{period}.csv")
+
+
+@router.post("/console/payouts/<partner_id>/<period>/<currency>/mark-paid")
+def mark_payout_paid(partner_id: str, period: str, currency: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    reference = form.get("reference", "").strip()[:200]
+    if not reference or not _PERIOD.match(period):
+        raise BadRequest("write the transfer's reference", code="reference_required")
+    payout_run.mark_paid(ctx, partner_id, period, currency, reference)
+    audit.record(
+        ctx, staff, "payout.marked_paid", partner_id=partner_id, detail=f"{period} {currency.upper()} {reference}"
+    )
+    return redirect(request, f"/console/payouts?period={period}&done=paid")
+
+
+@router.get("/console/payouts/<partner_id>/<period>/<currency>/statement.csv")
+def payout_statement_csv(partner_id: str, period: str, currency: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff_signed_in(request, ctx)
+    if not _PERIOD.match(period):
+        raise NotFound("no such payout", code="payout_not_found")
+    stmt = payout_run.payout_statement(ctx, partner_id, period, currency)
+    return download(
+        request,
+        payout_rules.statement_csv(stmt),
+        content_type="text/csv; charset=utf-8",
+        filename=f"statement-{partner_id}-{period}-{currency.upper()[:3]}.csv",
+    )
 
 
 # ---------------------------------------------------------------- the public application

@@ -46,3 +46,19 @@ class ProgramContent(Entity):
     def keys(self) -> dict[str, str]:
         """Next to the program's settings."""
         return keys.program_content(self.program_id)
+
+
+class AgreementVersion(Entity):
+    """A published agreement version, kept for good: which text partners accepted under each version."""
+
+    entity_type: ClassVar[str] = "agreement_version"
+
+    program_id: str
+    version: str = Field(max_length=40)
+    text: str = Field(max_length=100_000)
+    published_at: datetime
+    published_by: str | None = None
+
+    def keys(self) -> dict[str, str]:
+        """Next to the program, one item per version."""
+        return keys.agreement_version(self.program_id, self.version)

@@ -1,11 +1,11 @@
-"""Program content: read it for the portal, replace it (the demo seed now, the staff console later)."""
+"""Program content: read it for the portal; publish agreement versions and order resources (the staff console)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.content.models import ProgramContent, Resource
-from shared.content.store import ContentRepository
+from shared.content.models import AgreementVersion, ProgramContent, Resource
+from shared.content.store import AgreementVersionRepository, ContentRepository
 from shared.context import AppContext
 
 
@@ -35,3 +35,42 @@ def publish(ctx: AppContext, data: ContentInput) -> ProgramContent:
 def agreement_current(content: ProgramContent, accepted_version: str | None) -> bool:
     """True when the partner accepted the version in force (or the program has no agreement)."""
     return content.agreement_version is None or accepted_version == content.agreement_version
+
+
+class AgreementInput(BaseModel):
+    """A new agreement version staff publish: a name never used before and its Markdown text."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    version: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+def publish_agreement(ctx: AppContext, data: AgreementInput, *, actor: str | None = None) -> ProgramContent:
+    """Publish a new agreement version: kept for good, and in force at once (every partner is asked to accept
+    it at its next portal visit; the resources stay as they are)."""
+    now = ctx.clock.now()
+    AgreementVersionRepository(ctx.table).add(
+        AgreementVersion(
+            program_id=ctx.program_id, version=data.version, text=data.text, published_at=now, published_by=actor
+        )
+    )
+    current = program_content(ctx)
+    updated = current.model_copy(
+        update={"agreement_version": data.version, "agreement_text": data.text, "updated_at": now}
+    )
+    ContentRepository(ctx.table).save(updated)
+    return updated
+
+
+def agreement_history(ctx: AppContext) -> list[AgreementVersion]:
+    """Every agreement version published through the console, newest first."""
+    return AgreementVersionRepository(ctx.table).all(ctx.program_id)
+
+
+def save_resources(ctx: AppContext, resources: list[Resource]) -> ProgramContent:
+    """Replace the resources (in the order given), keeping the agreement in force."""
+    current = program_content(ctx)
+    updated = current.model_copy(update={"resources": list(resources), "updated_at": ctx.clock.now()})
+    ContentRepository(ctx.table).save(ProgramContent.model_validate(updated.model_dump()))
+    return updated

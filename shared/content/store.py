@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from shared.content.models import ProgramContent
+from shared.content.models import AgreementVersion, ProgramContent
 from shared.core import keys
-from shared.core.dynamo import Table
+from shared.core.dynamo import ConditionFailed, Table
+from shared.core.errors import Conflict
+from shared.core.pagination import query_partition
 
 
 class ContentRepository:
@@ -21,3 +23,25 @@ class ContentRepository:
     def save(self, content: ProgramContent) -> None:
         """Replace the program's content."""
         self.table.put(content.to_item())
+
+
+class AgreementVersionRepository:
+    """Published agreement versions: each version is written once."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def add(self, version: AgreementVersion) -> None:
+        """Keep a new version; a version name already published is a Conflict (versions never change)."""
+        try:
+            self.table.put(version.to_item(), condition="attribute_not_exists(pk)")
+        except ConditionFailed as error:
+            raise Conflict(
+                f"agreement version {version.version!r} was already published", code="agreement_version_exists"
+            ) from error
+
+    def all(self, program_id: str) -> list[AgreementVersion]:
+        """Every published version, newest first."""
+        partition, prefix = keys.agreement_versions_prefix(program_id)
+        found = [AgreementVersion.from_item(i) for i in query_partition(self.table, partition, prefix)]
+        return sorted(found, key=lambda v: v.published_at, reverse=True)

@@ -480,3 +480,13 @@ def parse_link_click(pk: str, sk: str) -> tuple[str, str] | None:
 def report_settings(program_id: str) -> Key:
     """The program's recognition settings (leaderboard metric, whether partners see names)."""
     return {"pk": f"PROGRAM#{program_id}", "sk": "REPORT_SETTINGS"}
+
+
+def agreement_version(program_id: str, version: str) -> Key:
+    """One published agreement version (its text, when and by whom), kept for good next to the program."""
+    return {"pk": f"PROGRAM#{program_id}", "sk": f"AGREEMENT#{version}"}
+
+
+def agreement_versions_prefix(program_id: str) -> tuple[str, str]:
+    """(partition, sort-key prefix) of a program's published agreement versions."""
+    return f"PROGRAM#{program_id}", "AGREEMENT#"

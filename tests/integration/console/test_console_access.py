@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,13 +15,15 @@ from tests.helpers.browser_client import PageClient, newest_email, newest_sign_i
 
 from .conftest import STAFF
 
+SAMPLES = {"partner_id": "ptr_sample", "period": "2026-10", "currency": "USD", "index": "0"}
+
 
 def console_routes() -> list[tuple[str, str]]:
     """Every (method, path) the console's router answers, with a sample id for its path parameters."""
     found = []
     for route in console.router._routes:
         rule, methods = route[0], route[1]
-        path = str(rule).replace("<partner_id>", "ptr_sample")
+        path = re.sub(r"<(\w+)>", lambda m: SAMPLES.get(m.group(1), "sample"), str(rule))
         for method in methods if isinstance(methods, (list, tuple)) else [methods]:
             found.append((str(method).upper(), path))
     return sorted(set(found))
@@ -36,7 +39,9 @@ def test_the_route_list_covers_the_console() -> None:
     paths = {p for _, p in SIGNED_IN_ROUTES}
     assert {"/console", "/console/partners", "/console/applications", "/console/audit", "/console/invite"} <= paths
     assert ("POST", "/console/applications/ptr_sample/approve") in SIGNED_IN_ROUTES
-    assert len(SIGNED_IN_ROUTES) >= 12
+    assert ("POST", "/console/payouts/ptr_sample/2026-10/USD/mark-paid") in SIGNED_IN_ROUTES
+    assert ("POST", "/console/agreement") in SIGNED_IN_ROUTES
+    assert len(SIGNED_IN_ROUTES) >= 20
 
 
 @pytest.mark.parametrize(("method", "path"), SIGNED_IN_ROUTES)
@@ -130,7 +135,16 @@ def test_sign_out_ends_the_session(staff: PageClient) -> None:
 
 
 def test_every_console_page_has_the_security_headers(staff: PageClient) -> None:
-    for path in ("/console", "/console/partners", "/console/applications", "/console/audit", "/console/invite"):
+    for path in (
+        "/console",
+        "/console/partners",
+        "/console/applications",
+        "/console/audit",
+        "/console/invite",
+        "/console/agreement",
+        "/console/resources",
+        "/console/payouts",
+    ):
         response = staff.get(path)
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"]
