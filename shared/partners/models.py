@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -107,6 +107,16 @@ class PartnerApiKey(Entity):
     prefix: str
     created_at: datetime
     revoked_at: datetime | None = None
+    # The partner's status, copied onto each of its keys so that authenticating stays one GetItem
+    # (docs/status-policy.md); stored, never shown.
+    partner_status: str | None = Field(default=None, exclude=True)
+
+    def to_item(self) -> dict[str, Any]:
+        """The stored item, with the denormalised `partner_status` the authentication reads."""
+        item = super().to_item()
+        if self.partner_status:
+            item["partner_status"] = self.partner_status
+        return item
 
     def keys(self) -> dict[str, str]:
         """Addressed by hash (one GetItem per request), listed per partner on GSI1."""

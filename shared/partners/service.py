@@ -68,7 +68,7 @@ def change_status(ctx: AppContext, partner_id: str, status: PartnerStatus, reaso
     re-copies it onto the partner's links); its links get the new status for the redirect right after."""
     partner = ctx.partners.get(partner_id)
     if partner.status is status:
-        sync_partner_status(ctx, partner_id, status.value)  # a retry repairs links a failed change skipped
+        _copy_status(ctx, partner_id, status.value)  # a retry repairs copies a failed change skipped
         return partner
     if status not in PARTNER_TRANSITIONS[partner.status]:
         raise Conflict(
@@ -80,9 +80,17 @@ def change_status(ctx: AppContext, partner_id: str, status: PartnerStatus, reaso
         updated_at=ctx.clock.now(),
         expected_status=partner.status,
     )
-    # Then its links carry it to the redirect (docs/status-policy.md: after the partner, idempotent).
-    sync_partner_status(ctx, partner_id, status.value)
+    # Then its links carry it to the redirect and its keys to the partner API (docs/status-policy.md).
+    _copy_status(ctx, partner_id, status.value)
     return changed
+
+
+def _copy_status(ctx: AppContext, partner_id: str, status: str) -> None:
+    # Keys first: a terminated partner's credentials stop before anything else (each write idempotent).
+    for api_key in ctx.partners.list_api_keys(partner_id):
+        if api_key.partner_status != status:
+            ctx.partners.set_api_key_partner_status(api_key.key_hash, status)
+    sync_partner_status(ctx, partner_id, status)
 
 
 def accept_agreement(ctx: AppContext, partner_id: str, version: str, ip: str | None = None) -> Partner:
@@ -135,6 +143,7 @@ def issue_api_key(ctx: AppContext, partner_id: str, label: str | None) -> tuple[
         label=label,
         prefix=secret[:10],
         created_at=ctx.clock.now(),
+        partner_status=partner.status.value,
     )
     ctx.partners.add_api_key(api_key)
     return api_key, secret
@@ -160,8 +169,11 @@ def authenticate_partner(ctx: AppContext, presented: str | None) -> str:
         raise Unauthorized("this API key is unknown or revoked; ask the program for a new one")
     if api_key.program_id != ctx.program_id:
         raise Unauthorized("this API key belongs to another program")
-    partner = ctx.partners.find(api_key.partner_id)
-    if partner is None or not policy.credential_valid(partner.status):
+    status = api_key.partner_status
+    if status is None:  # a key issued before the status was copied onto keys: read the partner once
+        partner = ctx.partners.find(api_key.partner_id)
+        status = partner.status.value if partner else None
+    if not policy.credential_valid(status):
         raise Unauthorized("this partner's access to the program has ended")
     return api_key.partner_id
 
