@@ -24,8 +24,7 @@ from shared.reports import admin_api as reports
 
 SWAGGER_PATH = "/admin/swagger"
 use_settings(AdminApiSettings)
-app = make_resolver()
-app.use(middlewares=[auth.require_admin])
+app = make_resolver(authenticate=auth.authenticate_admin)  # the credential before any body is read
 for module in (program, partners, links, leads, commissions, payouts):
     app.include_router(module.router)
 app.include_router(reports.router)

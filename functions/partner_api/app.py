@@ -24,8 +24,7 @@ from shared.payouts import partner_api as payouts
 from shared.reports import partner_api as reports
 
 use_settings(PartnerApiSettings)
-app = make_resolver()
-app.use(middlewares=[auth.require_partner])
+app = make_resolver(authenticate=auth.authenticate_partner_key)  # the credential before any body is read
 for module in (profile, links, leads, commissions, payouts):
     app.include_router(module.router)
 app.include_router(reports.router)

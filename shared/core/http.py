@@ -4,15 +4,23 @@
 
 from __future__ import annotations
 
+import binascii
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
-from shared.core.errors import DomainError, TooManyRequests
+from shared.core.body import JSON_MEDIA_TYPE, check_request_body
+from shared.core.errors import BadRequest, DomainError, TooManyRequests
 from shared.core.observability import logger
+
+Authenticate = Callable[[APIGatewayProxyEventV2], Mapping[str, Any] | None]
+"""Checks a request's credential (raising Unauthorized) and returns what to keep in the router context."""
 
 
 def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Response:
@@ -54,9 +62,49 @@ def domain_error_response(error: DomainError) -> Response:
     return response
 
 
-def make_resolver(*, enable_swagger_path: str | None = None) -> APIGatewayHttpResolver:
-    """An APIGatewayHttpResolver with validation on and domain errors mapped to JSON 4xx responses."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+def header(event: APIGatewayProxyEventV2, name: str) -> str | None:
+    """A request header by case-insensitive name."""
+    wanted = name.lower()
+    return next((v for k, v in (event.headers or {}).items() if k.lower() == wanted), None)
+
+
+class GuardedResolver(APIGatewayHttpResolver):
+    """A resolver that checks the credential, then the body's media type and bounds, before any route,
+    validation middleware or parser runs: an anonymous caller learns nothing but 401, and no body can
+    reach a parser unbounded (docs: authenticate first, then parse)."""
+
+    def __init__(self, *, authenticate: Authenticate | None, media_types: tuple[str, ...]) -> None:
+        super().__init__(enable_validation=True)
+        self._authenticate = authenticate
+        self._media_types = media_types
+
+    def _resolve(self) -> ResponseBuilder:
+        event = self.current_event
+        try:
+            if self._authenticate is not None:
+                self.append_context(**(self._authenticate(event) or {}))
+            try:
+                body = event.decoded_body
+            except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+                raise BadRequest("the request body is not UTF-8 text", code="malformed_body") from error
+            check_request_body(event.http_method, header(event, "content-type"), body, self._media_types)
+        except DomainError as error:
+            return self._response_builder_class(
+                response=domain_error_response(error), serializer=self._serializer, route=None
+            )
+        return super()._resolve()
+
+
+def make_resolver(
+    *,
+    enable_swagger_path: str | None = None,
+    authenticate: Authenticate | None = None,
+    media_types: tuple[str, ...] = (JSON_MEDIA_TYPE,),
+) -> APIGatewayHttpResolver:
+    """A resolver with validation on and domain errors mapped to JSON 4xx responses; `authenticate` runs on
+    every request before its body is read, and bodies are checked against `media_types` and the bounds of
+    `shared.core.body` before any validation."""
+    app = GuardedResolver(authenticate=authenticate, media_types=media_types)
     if enable_swagger_path:
         app.enable_swagger(path=enable_swagger_path, title="Referral partner program API")
 

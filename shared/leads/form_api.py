@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.context import get_context
 from shared.core.api import json_response
+from shared.core.body import FORM_MEDIA_TYPE, JSON_MEDIA_TYPE
 from shared.core.errors import Forbidden
 from shared.core.http import domain_error_response, make_resolver
 from shared.core.ids import new_id
@@ -26,7 +27,7 @@ from shared.leads.forms import VisitorLeadForm
 from shared.links import click_token
 from shared.programs.models import Program
 
-app = make_resolver()
+app = make_resolver(media_types=(JSON_MEDIA_TYPE, FORM_MEDIA_TYPE))  # a plain HTML form posts too
 # The program of the request being answered, so CORS headers go on every answer, errors included.
 _request_program: ContextVar[Program | None] = ContextVar("request_program", default=None)
 
