@@ -1,5 +1,5 @@
 """Admin routes: the commission ledger - list (by partner, by status, paged), read one entry with its
-reversals, approve early, void with a reason."""
+reversals, approve early, void with a reason; the review queue (flagged entries approved or rejected)."""
 
 from __future__ import annotations
 
@@ -55,3 +55,37 @@ def approve_commission(partner_id: PartnerId, commission_id: CommissionId):
 @router.post("/admin/commissions/<partner_id>/<commission_id>/void")
 def void_commission(partner_id: PartnerId, commission_id: CommissionId, request: Annotated[VoidRequest, Body()]):
     return json_response(commission_admin.void(get_context(), partner_id, commission_id, request.reason))
+
+
+class ReviewApproval(BaseModel):
+    """POST /admin/review/{partner_id}/{commission_id}/approve: an optional note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
+@router.get("/admin/review")
+def list_review_queue(
+    partner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+):
+    items, next_cursor = commission_admin.review_page(get_context(), partner_id=partner_id, limit=limit, cursor=cursor)
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+@router.post("/admin/review/<partner_id>/<commission_id>/approve")
+def approve_reviewed(partner_id: PartnerId, commission_id: CommissionId, request: Annotated[ReviewApproval, Body()]):
+    decided = commission_admin.decide_review(
+        get_context(), partner_id, commission_id, approve=True, reason=request.reason
+    )
+    return json_response(decided)
+
+
+@router.post("/admin/review/<partner_id>/<commission_id>/reject")
+def reject_reviewed(partner_id: PartnerId, commission_id: CommissionId, request: Annotated[VoidRequest, Body()]):
+    decided = commission_admin.decide_review(
+        get_context(), partner_id, commission_id, approve=False, reason=request.reason
+    )
+    return json_response(decided)

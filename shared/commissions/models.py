@@ -46,6 +46,8 @@ class CustomerAttribution(Entity):
     renewed_subscriptions: list[str] = Field(default_factory=list)
     cancelled_subscriptions: dict[str, datetime] = Field(default_factory=dict)
     version: int = 0
+    # Set when the binding looked like the partner itself (self-referral): its sales wait in review.
+    review_reason: str | None = None
 
     def keys(self) -> dict[str, str]:
         """One attribution per Stripe customer."""
@@ -53,27 +55,31 @@ class CustomerAttribution(Entity):
 
 
 class CommissionStatus(StrEnum):
-    """pending (in its hold period) -> approved (payable) -> paid; held (disputed); voided. A reversal is a
-    new negative entry, not a status."""
+    """pending (in its hold period) -> approved (payable) -> paid; held (disputed); voided; needs_review
+    (flagged: waits for staff to approve -> pending, or reject -> voided). A reversal is a new negative
+    entry, not a status."""
 
     PENDING = "pending"
     APPROVED = "approved"
     HELD = "held"
     PAID = "paid"
     VOIDED = "voided"
+    NEEDS_REVIEW = "needs_review"
 
 
 class EntryState(StrEnum):
     """Where an entry's amount counts in the partner's balance: exactly one state per entry.
 
     unpaid: pending or approved and not claimed by a payout (pending while available_at > now, else approved);
-    held: disputed; paid: claimed by a payout (payout_id set); voided: cancelled by an admin (counts nowhere).
+    held: disputed; paid: claimed by a payout (payout_id set); voided: cancelled by an admin (counts nowhere);
+    in_review: flagged (self-referral, large amount...) and waiting for staff, never payable meanwhile.
     """
 
     UNPAID = "unpaid"
     HELD = "held"
     PAID = "paid"
     VOIDED = "voided"
+    IN_REVIEW = "in_review"
 
 
 def entry_state(status: CommissionStatus, payout_id: str | None) -> EntryState:
@@ -84,6 +90,8 @@ def entry_state(status: CommissionStatus, payout_id: str | None) -> EntryState:
         return EntryState.PAID
     if status is CommissionStatus.HELD:
         return EntryState.HELD
+    if status is CommissionStatus.NEEDS_REVIEW:
+        return EntryState.IN_REVIEW
     return EntryState.UNPAID
 
 
@@ -132,6 +140,7 @@ class Commission(Entity):
     available_at: datetime
     payout_id: str | None = None
     note: str | None = None
+    review_reason: str | None = None  # why it was flagged for review (kept after the decision)
     created_at: datetime
     updated_at: datetime
 
@@ -243,7 +252,7 @@ RELEASE_DAY_TTL_DAYS = 2  # a day's release item is useless once the day is over
 @dataclass(frozen=True)
 class BalanceTotals:
     """A partner's balance totals in one currency: the sum of the amounts of its entries in each state
-    (unpaid, held, paid, voided), the number of entries that are not voided, and a version every change
+    (unpaid, held, paid, voided, in_review), the number of entries that are not voided, and a version every change
     increments (ADD updates in the same transaction as the entry change; the rebuild conditions on it)."""
 
     partner_id: str
@@ -254,9 +263,10 @@ class BalanceTotals:
     voided: int = 0
     live_entries: int = 0
     version: int = 0
+    in_review: int = 0
 
     entity_type: ClassVar[str] = "balance_totals"
-    SUMS: ClassVar[tuple[str, ...]] = ("unpaid", "held", "paid", "voided", "live_entries")
+    SUMS: ClassVar[tuple[str, ...]] = ("unpaid", "held", "paid", "voided", "live_entries", "in_review")
 
     def keys(self) -> dict[str, str]:
         """Next to the partner's ledger, one per currency."""

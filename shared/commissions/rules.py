@@ -291,6 +291,7 @@ class TotalsDelta:
     paid: int = 0
     voided: int = 0
     live_entries: int = 0
+    in_review: int = 0
 
     def add(self, state: EntryState, amount: int, sign: int) -> None:
         """Count (sign +1) or uncount (-1) an amount in a state."""
@@ -354,7 +355,8 @@ def balance_view(
     now: datetime,
     pending_in_current_minute: Mapping[str, int] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Per currency (with at least one entry that is not voided): pending, approved, held, paid, unpaid.
+    """Per currency (with at least one entry that is not voided): pending, approved, held, paid, unpaid,
+    in_review (flagged entries waiting for staff).
     `pending_in_current_minute`: per currency, the unpaid entries available after `now` within its minute."""
     current = release_minute(now)
     pending: dict[str, int] = dict(pending_in_current_minute or {})
@@ -374,6 +376,7 @@ def balance_view(
             "held": total.held,
             "paid": total.paid,
             "unpaid": total.unpaid,
+            "in_review": total.in_review,
         }
     return result
 

@@ -25,6 +25,7 @@ STATE_OF_STATUS = {
     CommissionStatus.HELD: EntryState.HELD,
     CommissionStatus.PAID: EntryState.PAID,
     CommissionStatus.VOIDED: EntryState.VOIDED,
+    CommissionStatus.NEEDS_REVIEW: EntryState.IN_REVIEW,
 }
 
 
@@ -161,3 +162,36 @@ def void(ctx: AppContext, partner_id: str, commission_id: str, reason: str) -> d
         raise _changed_meanwhile(commission_id)
     voided = {after.commission_id: after for _, after in changes}
     return _shown(voided[entry.commission_id], [voided.get(r.commission_id, r) for r in reversals], now)
+
+
+# ---------------------------------------------------------------- review queue
+def review_page(
+    ctx: AppContext, *, partner_id: str | None, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Entries waiting for staff (`needs_review`), each with the reason it was flagged: one partner's read by
+    key from its in-review entries, or the program's (oldest first, filtered page by page)."""
+    return list_page(ctx, partner_id=partner_id, status=CommissionStatus.NEEDS_REVIEW, limit=limit, cursor=cursor)
+
+
+def decide_review(
+    ctx: AppContext, partner_id: str, commission_id: str, *, approve: bool, reason: str | None
+) -> dict[str, Any]:
+    """Approve (the entry and its reversals follow the plan's hold from now: pending) or reject (voided with
+    the reason the partner reads: never paid) a flagged entry, in one transaction. 409 when it is not in review."""
+    entry, reversals = _with_reversals(ctx, partner_id, commission_id)
+    if entry.status is not CommissionStatus.NEEDS_REVIEW:
+        raise Conflict(
+            f"commission {commission_id!r} is {entry.status.value}, not waiting for review",
+            code="commission_not_in_review",
+        )
+    now = ctx.clock.now()
+    status = CommissionStatus.PENDING if approve else CommissionStatus.VOIDED
+    note = (reason or "").strip() or None
+    changes = [
+        (target, target.model_copy(update={"status": status, "note": note or target.note, "updated_at": now}))
+        for target in [entry, *(r for r in reversals if r.status is CommissionStatus.NEEDS_REVIEW)]
+    ]
+    if ctx.commissions.write(LedgerWrite(now, changed_entries=changes)) is not WriteOutcome.APPLIED:
+        raise _changed_meanwhile(commission_id)
+    decided = {after.commission_id: after for _, after in changes}
+    return _shown(decided[entry.commission_id], [decided.get(r.commission_id, r) for r in reversals], now)

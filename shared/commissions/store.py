@@ -234,7 +234,8 @@ def entry_update(table_name: str, change: EntryUpdate) -> dict[str, Any]:
 
 
 TOTALS_UPDATE = (
-    "ADD unpaid :unpaid, held :held, paid :paid, voided :voided, live_entries :live_entries, version :one "
+    "ADD unpaid :unpaid, held :held, paid :paid, voided :voided, live_entries :live_entries, "
+    "in_review :in_review, version :one "
     "SET #type = :type, partner_id = :partner_id, currency = :currency"
 )
 

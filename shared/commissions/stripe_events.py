@@ -49,6 +49,7 @@ class InvoicePaid:
     paid_at: datetime
     out_of_band: bool
     payment_ids: tuple[str, ...]
+    customer_email: str | None = None  # the invoice's copy of the customer's email (self-referral check)
 
 
 @dataclass(frozen=True)
@@ -234,4 +235,5 @@ def _invoice(invoice: dict[str, Any], created: int) -> InvoicePaid:
         paid_at=_epoch((invoice.get("status_transitions") or {}).get("paid_at"), created),
         out_of_band=out_of_band,
         payment_ids=payment_ids,
+        customer_email=invoice.get("customer_email") if isinstance(invoice.get("customer_email"), str) else None,
     )

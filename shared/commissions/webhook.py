@@ -50,8 +50,10 @@ from shared.core import keys
 from shared.core.errors import NotFound
 from shared.core.observability import logger
 from shared.core.retry import pause_before_retry
+from shared.leads.rules import is_self_referral
 from shared.links.attribution import Touch, decide_owner, verify_click
 from shared.links.click_token import InvalidClickToken
+from shared.partners.models import Partner
 from shared.partners.service import normalize_email
 from shared.payouts.rules import reversal_available_at
 from shared.programs.models import Program
@@ -196,9 +198,11 @@ def _bind(
                 return held
         now = ctx.clock.now()
         base = held.model_dump() if held is not None else {}
+        partner = ctx.partners.find(touch.partner_id) if checkout.email else None
         binding = CustomerAttribution.model_validate(
             {
                 **base,
+                "review_reason": self_referral_reason(checkout.email, partner),
                 "stripe_customer_id": customer_id,
                 "partner_id": touch.partner_id,
                 "program_id": program.program_id,
@@ -238,7 +242,14 @@ def _checkout(ctx: AppContext, event: dict[str, Any], checkout: CheckoutComplete
                 paid_at=checkout.created_at,
             )
             result = _with_retries(
-                lambda: _apply_sale(ctx, sale, FACT_CHECKOUT_PAID, payment_id=checkout.payment_intent_id, event=None)
+                lambda: _apply_sale(
+                    ctx,
+                    sale,
+                    FACT_CHECKOUT_PAID,
+                    payment_id=checkout.payment_intent_id,
+                    event=None,
+                    customer_email=checkout.email,
+                )
             )
             outcome = Outcome(result.result if result.result != "duplicate" else "applied", result.detail)
         for parked in ctx.commissions.parked_sales(customer_id):
@@ -254,7 +265,15 @@ def handle_parked(ctx: AppContext, event: dict[str, Any]) -> Outcome:
         return Outcome("ignored")
     sale = _paid_sale(fact)
     return _with_retries(
-        lambda: _apply_sale(ctx, sale, FACT_INVOICE_PAID, payment_id=None, event=None, linked_payments=fact.payment_ids)
+        lambda: _apply_sale(
+            ctx,
+            sale,
+            FACT_INVOICE_PAID,
+            payment_id=None,
+            event=None,
+            linked_payments=fact.payment_ids,
+            customer_email=fact.customer_email,
+        )
     )
 
 
@@ -298,6 +317,7 @@ def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) 
             event=event,
             linked_payments=invoice.payment_ids,
             inputs=fresh.pop() if fresh else None,
+            customer_email=invoice.customer_email,
         )
 
     return _with_retries(attempt)
@@ -335,8 +355,10 @@ def _apply_sale(
     event: dict[str, Any] | None,
     linked_payments: tuple[str, ...] = (),
     inputs: SaleInputs | None = None,
+    customer_email: str | None = None,
 ) -> Outcome | None:
-    """One attempt at commissioning a paid sale: its outcome, or None when a write conflict asks for another."""
+    """One attempt at commissioning a paid sale: its outcome, or None when a write conflict asks for another.
+    A sale that looks like the partner buying for itself is written `needs_review` with the reason."""
     repo = ctx.commissions
     inputs = inputs or repo.sale_inputs(ctx.program_id, sale.customer_id, sale.sale_id)
     program, binding = inputs.program, inputs.binding
@@ -368,6 +390,9 @@ def _apply_sale(
     )
     now = ctx.clock.now()
     available_at = ledger.payable_from(now, program.hold_period_days)
+    review_reason = binding.review_reason or self_referral_reason(customer_email, known.partner)
+    if review_reason:
+        logger.warning("sale flagged for review", extra={"sale_id": sale.sale_id, "partner_id": binding.partner_id})
     source = CommissionSource(
         customer_id=sale.customer_id,
         invoice_id=sale.sale_id if fact_kind == FACT_INVOICE_PAID else None,
@@ -383,6 +408,8 @@ def _apply_sale(
             amount=earned.amount,
             rule=earned.rule,
             source=source,
+            status=CommissionStatus.NEEDS_REVIEW if review_reason else CommissionStatus.PENDING,
+            review_reason=review_reason,
             available_at=available_at,
             created_at=now,
             updated_at=now,
@@ -543,6 +570,9 @@ def _reconcile(
         # A reversal follows its original: held while the original is held (a refund during an open
         # dispute takes nothing from the payable balance), netted or released with it.
         holds = wanted is CommissionStatus.HELD and _follows_hold(original)
+        status = CommissionStatus.HELD if holds else CommissionStatus.PENDING
+        if original.status is CommissionStatus.NEEDS_REVIEW:
+            status = CommissionStatus.NEEDS_REVIEW  # decided with its original (a reject voids both)
         reversals.append(
             Commission(
                 commission_id=keys.commission_reversal_id(commission_id, reversal_count.get(commission_id, 0) + 1),
@@ -552,7 +582,8 @@ def _reconcile(
                 rule=original.rule,
                 source=original.source,
                 reverses=commission_id,
-                status=CommissionStatus.HELD if holds else CommissionStatus.PENDING,
+                status=status,
+                review_reason=original.review_reason,
                 available_at=reversal_available_at(original, now),
                 note="dispute lost" if outcome.dispute_lost else "refund",
                 created_at=now,
@@ -580,10 +611,23 @@ def _reconcile(
 
 
 def _follows_hold(entry: Commission) -> bool:
-    """Whether a dispute holds and releases this entry: an unclaimed entry of a reversible rule that
-    staff have not voided (a reversal counts as its original's rule)."""
+    """Whether a dispute holds and releases this entry: an unclaimed entry of a reversible rule that staff
+    have not voided and that is not waiting for review (a reversal counts as its original's rule)."""
     return (
         entry.rule in ledger.REVERSIBLE_RULES
         and entry.payout_id is None
-        and entry.status is not CommissionStatus.VOIDED
+        and entry.status not in (CommissionStatus.VOIDED, CommissionStatus.NEEDS_REVIEW)
     )
+
+
+def self_referral_reason(customer_email: str | None, partner: Partner | None) -> str | None:
+    """Why a customer looks like the partner itself (its own email, or its company's email domain), worded
+    for the review queue; None when it does not (the leads' self-referral rule, shared)."""
+    if not customer_email or partner is None:
+        return None
+    email = normalize_email(customer_email)
+    if not is_self_referral(email, partner):
+        return None
+    if email == normalize_email(partner.email):
+        return "self-referral: the customer's email is the partner's own email"
+    return f"self-referral: the customer's email is on the partner's company domain {partner.company_domain}"

@@ -45,6 +45,7 @@ class ModelInvoice:
     refunds: tuple[int, ...] = ()
     dispute: str | None = None  # None, "open", "won", "lost"
     one_off: bool = False  # a payment-mode Checkout Session (invoice_id is then the session id)
+    self_purchase: bool = False  # its customer is the partner itself: its entries wait in review
 
 
 @dataclass
@@ -55,6 +56,7 @@ class ModelEntry:
     amount: int
     reversed: int = 0
     held: bool = False
+    in_review: bool = False  # a self-purchase: waits for staff, never held by a dispute meanwhile
 
     @property
     def reversal_states(self) -> frozenset[bool]:
@@ -105,13 +107,14 @@ class LedgerModel:
                 self.entries[(invoice.invoice_id, rule)] = self._settled(invoice, rule, amount)
 
     def _settled(self, invoice: ModelInvoice, rule: str, amount: int) -> ModelEntry:
+        review = invoice.self_purchase
         if rule == "revenue_bonus":
-            return ModelEntry(amount)
+            return ModelEntry(amount, in_review=review)
         if invoice.dispute == "lost":
-            return ModelEntry(amount, reversed=amount)
+            return ModelEntry(amount, reversed=amount, in_review=review)
         refunded = min(sum(invoice.refunds), invoice.amount)
         taken = Money.of(amount, self.currency).prorate(refunded, invoice.amount).amount
-        return ModelEntry(amount, reversed=taken, held=invoice.dispute == "open")
+        return ModelEntry(amount, reversed=taken, held=invoice.dispute == "open" and not review, in_review=review)
 
     def balance(self) -> int:
         """What the partner is owed in total."""
@@ -154,20 +157,22 @@ def expected_ledger(
 def expected_balances(entries: Iterable[Commission], now: datetime) -> dict[str, dict[str, int]]:
     """The balances a partner must see, summed entry by entry (the definition, written without the
     aggregates): per currency with an entry that is not voided - pending (unclaimed pending/approved entries
-    available after now), approved (the same, available by now), held, paid (claimed by a payout), and unpaid
-    (pending + approved)."""
+    available after now), approved (the same, available by now), held, paid (claimed by a payout), unpaid
+    (pending + approved), and in_review (flagged, waiting for staff)."""
     result: dict[str, dict[str, int]] = {}
     for entry in entries:
         if entry.status.value == "voided":
             continue
         sums = result.setdefault(
-            entry.amount.currency, {"pending": 0, "approved": 0, "held": 0, "paid": 0, "unpaid": 0}
+            entry.amount.currency, {"pending": 0, "approved": 0, "held": 0, "paid": 0, "unpaid": 0, "in_review": 0}
         )
         amount = entry.amount.amount
         if entry.payout_id is not None or entry.status.value == "paid":
             sums["paid"] += amount
         elif entry.status.value == "held":
             sums["held"] += amount
+        elif entry.status.value == "needs_review":
+            sums["in_review"] += amount
         else:
             sums["pending" if entry.available_at > now else "approved"] += amount
             sums["unpaid"] += amount
@@ -179,7 +184,8 @@ def expected_totals(entries: Iterable[Commission]) -> dict[str, dict[str, int]]:
     result: dict[str, dict[str, int]] = {}
     for entry in entries:
         sums = result.setdefault(
-            entry.amount.currency, {"unpaid": 0, "held": 0, "paid": 0, "voided": 0, "live_entries": 0}
+            entry.amount.currency,
+            {"unpaid": 0, "held": 0, "paid": 0, "voided": 0, "live_entries": 0, "in_review": 0},
         )
         if entry.status.value == "voided":
             state = "voided"
@@ -187,6 +193,8 @@ def expected_totals(entries: Iterable[Commission]) -> dict[str, dict[str, int]]:
             state = "paid"
         elif entry.status.value == "held":
             state = "held"
+        elif entry.status.value == "needs_review":
+            state = "in_review"
         else:
             state = "unpaid"
         sums[state] += entry.amount.amount

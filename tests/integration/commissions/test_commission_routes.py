@@ -156,7 +156,14 @@ def test_a_status_filter_reads_only_matching_entries_page_by_page(
     held = api.get("/partner/commissions", query={"status": "held"}, headers=headers).json
     assert [i["status"] for i in pending["items"]] == ["pending", "pending"]
     assert [(i["status"], i["source"]["customer_id"]) for i in held["items"]] == [("held", "cus_page0")]
-    assert held["balances"]["USD"] == {"pending": 4000, "approved": 4000, "held": 2000, "paid": 0, "unpaid": 8000}
+    assert held["balances"]["USD"] == {
+        "pending": 4000,
+        "approved": 4000,
+        "held": 2000,
+        "paid": 0,
+        "unpaid": 8000,
+        "in_review": 0,
+    }
     # And the admin filter of one partner reads the same entries
     admin = api.get("/admin/commissions", headers=ADMIN, query={"partner_id": partner["partner_id"], "status": "held"})
     assert [i["commission_id"] for i in admin.json["items"]] == [i["commission_id"] for i in held["items"]]

@@ -49,6 +49,7 @@ def histories(draw: st.DrawFn) -> tuple[ModelPlan, list[ModelInvoice], list[str]
     customers = [sp.new_id("cus") for _ in range(draw(st.integers(1, 2)))]
     for customer in customers:
         one_off = draw(st.booleans())
+        self_purchase = draw(st.sampled_from([False, False, True]))  # the partner buying through its own link
         subscription = sp.new_id("sub")
         for number in range(1 if one_off else draw(st.integers(1, 3))):
             amount = draw(st.integers(1, 30_000))
@@ -71,24 +72,30 @@ def histories(draw: st.DrawFn) -> tuple[ModelPlan, list[ModelInvoice], list[str]
                     refunds=tuple(refunds),
                     dispute=draw(st.sampled_from([None, None, "open", "won", "lost"])),
                     one_off=one_off,
+                    self_purchase=self_purchase,
                 )
             )
     return plan, invoices, customers
 
 
 def events_for(
-    invoices: list[ModelInvoice], customers: list[str], token: str
+    invoices: list[ModelInvoice], customers: list[str], token: str, partner_email: str
 ) -> list[tuple[tuple[str, str] | None, dict[str, Any]]]:
     """Every Stripe event of the history, tagged ("checkout", customer) / ("invoice", id) for the model."""
     out: list[tuple[tuple[str, str] | None, dict[str, Any]]] = []
     one_offs = {i.customer: i for i in invoices if i.one_off}
+    self_buyers = {i.customer for i in invoices if i.self_purchase}
     for customer in customers:
         sale = one_offs.get(customer)
+        email = partner_email if customer in self_buyers else "buyer@customer.example"
         if sale is None:
-            session = sp.checkout_session(customer=customer, client_reference_id=token, subscription="sub_x")
+            session = sp.checkout_session(
+                customer=customer, client_reference_id=token, subscription="sub_x", email=email
+            )
         else:
             session = sp.checkout_session(
                 customer=customer,
+                email=email,
                 client_reference_id=token,
                 mode="payment",
                 amount_total=sale.amount,
@@ -170,7 +177,9 @@ def test_stored_ledger_equals_the_model(
     token = click_token.issue("test-click-token-secret", link["code"], partner["partner_id"], CLICKED_AT)
 
     # When Stripe delivers every event, shuffled, some twice, some twice at the same time
-    events = data.draw(st.permutations(events_for(invoices, customers, token)), label="delivery order")
+    events = data.draw(
+        st.permutations(events_for(invoices, customers, token, partner["email"])), label="delivery order"
+    )
     schedule: list[tuple[int, bool]] = [(i, False) for i in range(len(events))]
     for index in data.draw(st.lists(st.integers(0, len(events) - 1), max_size=4), label="duplicates"):
         if data.draw(st.booleans(), label="concurrent"):
@@ -193,7 +202,7 @@ def test_stored_ledger_equals_the_model(
     model = expected_ledger(plan, order, {i.invoice_id: i for i in invoices}, ctx.clock.now())
     stored = ctx.commissions.all_for_partner(partner["partner_id"])
     originals = {e.commission_id: e for e in stored if e.reverses is None}
-    actual: dict[tuple[str, str], tuple[int, int, bool, frozenset[bool]]] = {}
+    actual: dict[tuple[str, str], tuple[int, int, bool, frozenset[bool], bool]] = {}
     for entry in originals.values():
         reversals = [r for r in stored if r.reverses == entry.commission_id]
         actual[(str(entry.source.invoice_id or entry.source.checkout_session_id), entry.rule)] = (
@@ -201,8 +210,9 @@ def test_stored_ledger_equals_the_model(
             -sum(r.amount.amount for r in reversals),
             entry.status.value == "held",
             frozenset(r.status.value == "held" for r in reversals),  # a reversal follows its original's hold
+            entry.status.value == "needs_review",
         )
-    expected = {key: (e.amount, e.reversed, e.held, e.reversal_states) for key, e in model.entries.items()}
+    expected = {key: (e.amount, e.reversed, e.held, e.reversal_states, e.in_review) for key, e in model.entries.items()}
     assert actual == expected
     assert sum(e.amount.amount for e in stored) == model.balance()
     assert all(r.amount.amount < 0 for r in stored if r.reverses)
@@ -215,8 +225,19 @@ def test_stored_ledger_equals_the_model(
 def admin_and_payout_run_keep_the_aggregates(
     api: ApiClient, ctx: AppContext, partner_id: str, stored: list[Commission], data: st.DataObject
 ) -> None:
-    """An admin approves one entry early and voids another, then the payout run claims what is payable: the
-    aggregates stay the sums of the entries after each step."""
+    """Staff approve or reject a flagged entry, an admin approves one entry early and voids another, then the
+    payout run claims what is payable: the aggregates stay the sums of the entries after each step; a
+    rejected entry is never paid."""
+    flagged = [e for e in stored if e.reverses is None and e.status.value == "needs_review"]
+    if flagged:
+        chosen = data.draw(st.sampled_from(flagged), label="reviewed")
+        decision = data.draw(st.sampled_from(["approve", "reject"]), label="review decision")
+        response = api.post(
+            f"/admin/review/{partner_id}/{chosen.commission_id}/{decision}", json={"reason": "checked"}, headers=ADMIN
+        )
+        assert response.status == 200, response.body
+        assert_aggregates_are_the_sums(ctx, partner_id)
+        stored = ctx.commissions.all_for_partner(partner_id)
     unpaid = [e for e in stored if e.payout_id is None and e.status.value in ("pending", "approved")]
     if unpaid and data.draw(st.booleans(), label="approve one early"):
         chosen = data.draw(st.sampled_from(unpaid), label="approved")

@@ -131,6 +131,7 @@ def test_claims_move_unpaid_to_paid_whatever_the_transfer_does(ctx: AppContext, 
         "held": 0,
         "paid": 6500,
         "unpaid": 3000,
+        "in_review": 0,
     }
 
     # When Bob's account is ready and November's run retries his payout, and finance pays Cyd

@@ -57,7 +57,14 @@ def test_a_new_entry_adds_to_unpaid_and_to_the_minute_it_releases_in() -> None:
     # When its write is prepared
     delta = rules.balance_delta([(None, rules.position_of(new))], NOW)
     # Then unpaid and the live count grow, and its release minute is counted
-    assert vars(delta.totals[("p1", "USD")]) == {"unpaid": 2000, "held": 0, "paid": 0, "voided": 0, "live_entries": 1}
+    assert vars(delta.totals[("p1", "USD")]) == {
+        "unpaid": 2000,
+        "held": 0,
+        "paid": 0,
+        "voided": 0,
+        "live_entries": 1,
+        "in_review": 0,
+    }
     assert delta.releases == {("p1", "USD", "2026-12-02"): {"1030": (2000, 1)}}
 
 
@@ -71,6 +78,7 @@ def test_a_claim_moves_the_amount_from_unpaid_to_paid_and_a_past_release_minute_
         "paid": 2000,
         "voided": 0,
         "live_entries": 0,
+        "in_review": 0,
     }
     assert delta.releases == {}
 
@@ -83,14 +91,28 @@ def test_a_hold_and_a_void_take_a_future_entry_out_of_its_release_minute() -> No
     void = rules.balance_delta([(rules.position_of(future), rules.position_of(voided))], NOW)
     assert (hold.totals[("p1", "USD")].unpaid, hold.totals[("p1", "USD")].held) == (-700, 700)
     assert hold.releases == {("p1", "USD", "2026-11-02"): {"1530": (-700, -1)}}
-    assert vars(void.totals[("p1", "USD")]) == {"unpaid": -700, "held": 0, "paid": 0, "voided": 700, "live_entries": -1}
+    assert vars(void.totals[("p1", "USD")]) == {
+        "unpaid": -700,
+        "held": 0,
+        "paid": 0,
+        "voided": 700,
+        "live_entries": -1,
+        "in_review": 0,
+    }
 
 
 def test_approving_early_moves_the_entry_to_the_current_minute() -> None:
     future = entry(500, NOW + timedelta(days=10))
     approved = future.model_copy(update={"status": CommissionStatus.APPROVED, "available_at": NOW})
     delta = rules.balance_delta([(rules.position_of(future), rules.position_of(approved))], NOW)
-    assert vars(delta.totals[("p1", "USD")]) == {"unpaid": 0, "held": 0, "paid": 0, "voided": 0, "live_entries": 0}
+    assert vars(delta.totals[("p1", "USD")]) == {
+        "unpaid": 0,
+        "held": 0,
+        "paid": 0,
+        "voided": 0,
+        "live_entries": 0,
+        "in_review": 0,
+    }
     assert delta.releases == {
         ("p1", "USD", "2026-11-12"): {"1030": (-500, -1)},
         ("p1", "USD", "2026-11-02"): {"1030": (500, 1)},
@@ -104,7 +126,7 @@ def test_pending_is_what_releases_after_now_and_approved_the_rest() -> None:
         ReleaseDay("p1", "USD", "2026-11-03", {"0000": (1200, 2)}),
     ]
     assert rules.balance_view(totals, days, NOW) == {
-        "USD": {"pending": 2200, "approved": 800, "held": 100, "paid": 900, "unpaid": 3000}
+        "USD": {"pending": 2200, "approved": 800, "held": 100, "paid": 900, "unpaid": 3000, "in_review": 0}
     }
     assert not rules.releasing_in_current_minute(days, NOW)
 
@@ -114,7 +136,7 @@ def test_the_current_minute_is_split_by_its_entries_and_a_voided_only_currency_i
     days = [ReleaseDay("p1", "USD", "2026-11-02", {"1030": (1000, 2)})]
     assert rules.releasing_in_current_minute(days, NOW)
     view = rules.balance_view(totals, days, NOW, {"USD": 600})
-    assert view == {"USD": {"pending": 600, "approved": 400, "held": 0, "paid": 0, "unpaid": 1000}}
+    assert view == {"USD": {"pending": 600, "approved": 400, "held": 0, "paid": 0, "unpaid": 1000, "in_review": 0}}
 
 
 states = st.sampled_from(
