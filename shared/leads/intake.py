@@ -123,14 +123,19 @@ def submit_visitor_lead(ctx: AppContext, program: Program, form: VisitorLeadForm
 
 
 def submit_partner_lead(ctx: AppContext, program: Program, partner_id: str, data: PartnerLeadInput) -> Submission:
-    """Record a prospect a partner submits; only an active partner may submit."""
+    """Record a prospect a partner submits; only an active partner may submit. A paying customer's email is
+    answered like any accepted lead (no membership oracle); the lead itself records the real outcome."""
     partner = ctx.partners.get(partner_id)
     if not policy.partner_may_submit_leads(partner.status):
         raise Forbidden(f"a {partner.status.value} partner cannot submit leads", code="partner_not_active")
     claimant = Claimant(partner=partner, method=AttributionMethod.PARTNER_SUBMITTED, touched_at=ctx.clock.now())
     fields = data.model_dump(include={"name", "company", "job_title", "company_size", "phone", "notes"})
     prospect = Prospect.of(str(data.email), fields, data.consent_to_contact, LeadSource.PARTNER_SUBMITTED)
-    return submit_lead(ctx, program, prospect, claimant)
+    submission = submit_lead(ctx, program, prospect, claimant)
+    if submission.outcome is LeadOutcome.EXISTING_CUSTOMER:
+        # No membership oracle: the partner's answer is any accepted lead's (staff see the real outcome).
+        return Submission(submission.lead_id, submission.created, LeadOutcome.ACCEPTED, LeadStatus.NEW)
+    return submission
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ def list_leads(
     ctx = get_context()
     partner_id = current_partner_id(router)
     records, next_cursor = ctx.leads.list_for_partner(partner_id, limit=limit, cursor=cursor)
-    return json_response({"items": [views.partner_view(r, partner_id) for r in records], "next_cursor": next_cursor})
+    items = [views.partner_view(r, partner_id, ctx.clock.now()) for r in records]
+    return json_response({"items": items, "next_cursor": next_cursor})
 
 
 @router.get("/partner/leads/<lead_id>")

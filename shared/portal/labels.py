@@ -56,6 +56,7 @@ OUTCOMES = {
     "existing_customer": N_("Existing customer"),
     "self_referral": N_("Self-referral"),
     "duplicate": N_("Already referred"),
+    "not_eligible": N_("Not eligible"),  # what a partner sees for a paying customer's email (no oracle)
 }
 
 # The slices' fixed reasons, word for word: the catalogue translates them by this text.
@@ -65,6 +66,7 @@ REASONS = (
     N_("already referred by another partner"),
     N_("already known to the company (an earlier enquiry without a partner)"),
     N_("another partner referred this prospect more recently (last-touch program)"),
+    N_("not eligible under the program's terms"),
     # The payouts slice's reasons for withholding a payout (payouts.rules.withholding_reason).
     N_("partner record not found; contact the program team"),
     N_("your partner account is paused; payouts resume when it is reactivated"),
