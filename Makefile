@@ -110,7 +110,7 @@ i18n: $(VENV_STAMP) ## Extract the web pages' and emails' strings; merge them in
 	$(PY) -m devstack.i18n
 
 .PHONY: screenshots
-screenshots: install ## Screenshots of every portal page at 390 and 1280 px, English and Portuguese, into docs/screenshots/
+screenshots: install ## Screenshots of every portal and console page at 390 and 1280 px, English and Portuguese, into docs/screenshots/
 	$(PY) -m tests.browser.screenshots
 
 # ---------------------------------------------------------------- run

@@ -1,5 +1,6 @@
-"""`make screenshots`: every portal page at 390 px (a phone) and 1280 px (a laptop), in English and Brazilian
-Portuguese, into docs/screenshots/portal-<page>-<language>-<width>.png, against a fresh local stack."""
+"""`make screenshots`: every portal and console page (and /apply) at 390 px (a phone) and 1280 px (a laptop), in
+English and Brazilian Portuguese, into docs/screenshots/{portal,console}-<page>-<language>-<width>.png, against
+a fresh local stack."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.browser.console_flow import CONSOLE_PAGES, staff_sign_in
 from tests.browser.stack import CHROMIUM, CHROMIUM_ARGS, PAYOUT_PERIOD, local_stack
 from tests.helpers.browser_client import newest_sign_in_link
 
@@ -27,11 +29,47 @@ PAGES = (
 )
 
 
-def shoot(page: Any, name: str, language: str, width: int) -> Path:
+def shoot(page: Any, name: str, language: str, width: int, area: str = "portal") -> Path:
     """A full-page PNG of what the page shows now."""
-    path = OUT / f"portal-{name}-{language}-{width}.png"
+    path = OUT / f"{area}-{name}-{language}-{width}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def given_an_application(ctx: Any) -> None:
+    """Someone applied: the console's queue and overview have a line to show."""
+    from shared.onboarding import service as onboarding
+
+    onboarding.apply(
+        ctx,
+        onboarding.ApplicationInput(
+            name="Carla Mendes",
+            email="carla@consultoria.example",
+            company="Mendes Consultoria",
+            website="https://consultoria.example",
+            audience="Finance teams of mid-size companies",
+            promotion="A monthly newsletter and workshops",
+            accept_terms=True,
+        ),
+        ip_subject="screenshots",
+        language="pt_BR",
+    )
+
+
+def shoot_console(browser: Any, stack: Any, language: str, accept: str, width: int) -> list[Path]:
+    """The application form, the console's sign-in and every console page, signed in as the staff member."""
+    context = browser.new_context(viewport={"width": width, "height": 860}, locale=accept)
+    page = context.new_page()
+    page.goto(f"{stack.base_url}/apply")
+    taken = [shoot(page, "apply", language, width, "console")]
+    page.goto(f"{stack.base_url}/console/sign-in")
+    taken.append(shoot(page, "sign-in", language, width, "console"))
+    staff_sign_in(page, stack.base_url, stack.mail_dir)
+    for name, path in CONSOLE_PAGES:
+        page.goto(stack.base_url + path)
+        taken.append(shoot(page, name, language, width, "console"))
+    context.close()
+    return taken
 
 
 def main() -> int:
@@ -42,6 +80,7 @@ def main() -> int:
     taken: list[Path] = []
     with local_stack() as stack, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        given_an_application(stack.ctx)
         for language, accept in LANGUAGES.items():
             for width in WIDTHS:
                 context = browser.new_context(viewport={"width": width, "height": 860}, locale=accept)
@@ -59,6 +98,7 @@ def main() -> int:
                     page.goto(stack.base_url + path)
                     taken.append(shoot(page, name, language, width))
                 context.close()
+                taken += shoot_console(browser, stack, language, accept, width)
         browser.close()
     print(f"{len(taken)} screenshots in {OUT.relative_to(OUT.parents[1])}/")
     return 0

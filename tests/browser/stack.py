@@ -8,8 +8,8 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from devstack.dynamodb_local import DynamoDBLocal, create_table, free_port, local_environment, make_local_client
@@ -17,16 +17,19 @@ from devstack.seed import DEMO_PARTNER_ID, seed_demo
 from shared import context as deps
 from shared.commissions import service as commissions
 from shared.context import AppContext
+from shared.core.clock import FixedClock
 from shared.core.dynamo import Table
 from shared.core.settings import Settings
 from shared.leads import service as leads
 from shared.leads.models import LeadStatus
+from shared.payouts.rules import period_cutoff
 from shared.payouts.run import PayoutRun
 from shared.payouts.transfers import StripeTransfers
 from shared.web.config import web_config
 
 PAYOUT_PERIOD = datetime.now(UTC).strftime("%Y-%m")  # the demo partner is paid this month
 CHROMIUM = "/usr/bin/chromium"
+STAFF_EMAIL = "admin@demo.example"  # the local default of STAFF_EMAILS (.env.example)
 AXE_JS = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -67,9 +70,10 @@ def seed_activity(ctx: AppContext) -> None:
     entries, _ = commissions.list_page(ctx, partner_id=DEMO_PARTNER_ID, status=None, limit=10, cursor=None)
     for entry in entries[:2]:
         commissions.approve_early(ctx, DEMO_PARTNER_ID, entry["commission_id"])
-    PayoutRun(ctx, StripeTransfers("sk_test_unused", api_base="http://127.0.0.1:9", sleep=lambda _: None)).run(
-        PAYOUT_PERIOD
-    )
+    # A paying run needs its period over: this month's is run by a clock standing just after the month ends.
+    after_the_month = replace(ctx, clock=FixedClock(period_cutoff(PAYOUT_PERIOD) + timedelta(minutes=1)))
+    transfers = StripeTransfers("sk_test_unused", api_base="http://127.0.0.1:9", sleep=lambda _: None)
+    PayoutRun(after_the_month, transfers).run(PAYOUT_PERIOD)
 
 
 @contextmanager
@@ -91,6 +95,7 @@ def local_stack(*, seed: bool = True) -> Iterator[Stack]:
             PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
             MAIL_DIR=str(mail_dir),
             DEMO_SITE_DOMAIN="example.com",
+            STAFF_EMAILS=STAFF_EMAIL,
         )
         os.environ.pop("MAIL_TRANSPORT", None)
         web_config.cache_clear()
