@@ -24,7 +24,7 @@ Definitions (docs/commissions.md repeats them):
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -389,3 +389,16 @@ def aggregates_of(entries: Iterable[Commission], now: datetime) -> tuple[list[Ba
     ]
     days = [ReleaseDay(p, currency, day, minutes) for (p, currency, day), minutes in delta.releases.items()]
     return totals, days
+
+
+def review_threshold_reason(earned: Iterable[Money], threshold_of: Callable[[str], int | None]) -> str | None:
+    """Why a sale's commissions wait in review: their total in a currency is above the program's threshold
+    for it (at the threshold is fine); None otherwise."""
+    totals: dict[str, int] = {}
+    for amount in earned:
+        totals[amount.currency] = totals.get(amount.currency, 0) + amount.amount
+    for currency, total in sorted(totals.items()):
+        threshold = threshold_of(currency)
+        if threshold is not None and total > threshold:
+            return f"above the review threshold: {total} > {threshold} {currency} (minor units)"
+    return None

@@ -390,7 +390,11 @@ def _apply_sale(
     )
     now = ctx.clock.now()
     available_at = ledger.payable_from(now, program.hold_period_days)
-    review_reason = binding.review_reason or self_referral_reason(customer_email, known.partner)
+    review_reason = (
+        binding.review_reason
+        or self_referral_reason(customer_email, known.partner)
+        or ledger.review_threshold_reason([e.amount for e in evaluation.entries], program.review_threshold)
+    )
     if review_reason:
         logger.warning("sale flagged for review", extra={"sale_id": sale.sale_id, "partner_id": binding.partner_id})
     source = CommissionSource(

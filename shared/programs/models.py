@@ -48,6 +48,8 @@ class Program(Entity):
     lead_rate_limit_per_partner: int = Field(default=200, ge=1, le=100_000)
     # Links a partner may create itself in the portal, with a code it chooses (0: only staff create links).
     partner_link_limit: int = Field(default=5, ge=0, le=100)
+    # Commissions of one sale above this amount (currency -> minor units) wait in review for staff.
+    review_above: dict[str, int] = Field(default_factory=dict, description="currency -> minor units")
     created_at: datetime
     updated_at: datetime
 
@@ -58,6 +60,18 @@ class Program(Entity):
         if any(isinstance(a, bool) or not isinstance(a, int) or a < 0 for a in checked.values()):
             raise ValueError("minimum payouts are non-negative integers of minor units")
         return checked
+
+    @field_validator("review_above")
+    @classmethod
+    def _review_thresholds(cls, value: dict[str, int]) -> dict[str, int]:
+        checked = {normalize_currency(currency): amount for currency, amount in value.items()}
+        if any(isinstance(a, bool) or not isinstance(a, int) or a <= 0 for a in checked.values()):
+            raise ValueError("review thresholds are positive integers of minor units")
+        return checked
+
+    def review_threshold(self, currency: str) -> int | None:
+        """The amount (minor units) above which a sale's commissions wait in review; None: never."""
+        return self.review_above.get(normalize_currency(currency))
 
     @field_validator("allowed_destination_domains")
     @classmethod

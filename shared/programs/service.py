@@ -63,6 +63,9 @@ class ProgramSettings(BaseModel):
     lead_rate_limit_per_partner: int = Field(default=200, ge=1, le=100_000)
     # Links a partner may create itself in the portal, with a code it chooses (0: only staff create links).
     partner_link_limit: int = Field(default=5, ge=0, le=100)
+    review_above: dict[str, int] = Field(
+        default_factory=dict, description="currency -> minor units: a sale's commissions above it wait in review"
+    )
     cookie_domain: str | None = Field(
         default=None,
         max_length=253,

@@ -11,7 +11,15 @@ from shared.commissions import service as commissions
 from shared.context import AppContext
 from tests.helpers import stripe_payloads as sp
 from tests.helpers.api import ApiClient
-from tests.helpers.factories import ADMIN, given_api_key, given_partner, given_plan, given_program, partner_headers
+from tests.helpers.factories import (
+    ADMIN,
+    PROGRAM,
+    given_api_key,
+    given_partner,
+    given_plan,
+    given_program,
+    partner_headers,
+)
 from tests.helpers.webhooks import click, deliver
 
 
@@ -96,3 +104,23 @@ def test_staff_approve_or_reject_a_flagged_sale_and_the_partner_reads_the_reason
     own = api.get("/partner/commissions", headers=partner_headers(given_api_key(api, pid))).json["items"]
     rejected = next(c for c in own if c["commission_id"] == waiting[1000]["commission_id"])
     assert rejected["status"] == "voided" and rejected["note"] == "self-purchase: not eligible under the agreement"
+
+
+def test_a_commission_above_the_programs_review_threshold_waits_for_staff(api: ApiClient, ctx: AppContext) -> None:
+    # Given a program that reviews commissions above $50 (and above R$100 in BRL)
+    given_program(api, review_above={"usd": 5000, "BRL": 10000})
+    plan = given_plan(api, sale_rate="0.2")
+    partner = given_partner(api, plan_id=plan["plan_id"])
+    # When customers buy for $250 (commission $50, at the threshold) and $300 (commission $60)
+    buy(api, partner, "cus_at", "one@customer.example", amount=25000)
+    buy(api, partner, "cus_above", "two@customer.example", amount=30000)
+    # Then only the one above it waits in review, with the reason
+    by_amount = {amount: (status, reason) for amount, status, reason in entries(ctx, partner["partner_id"])}
+    assert by_amount[5000] == ("pending", None)
+    status, reason = by_amount[6000]
+    assert status == "needs_review" and reason is not None and "review threshold" in reason
+
+
+def test_a_review_threshold_must_be_a_positive_amount(api: ApiClient) -> None:
+    response = api.put("/admin/program", json={**PROGRAM, "review_above": {"USD": -1}}, headers=ADMIN)
+    assert response.status in (400, 422) and response.json["error"]["code"], response.body

@@ -190,3 +190,13 @@ def test_an_invoice_paid_after_its_subscription_was_cancelled_earns_no_share() -
     on_time = ledger.evaluate_sale(terms, sale(1000, paid_at=T0), history, ledger.PartnerTotals())
     assert "sale_rate" not in earned(late) and earned(on_time)["sale_rate"] == 100
     assert late.totals.revenue == {"USD": 1000}  # still referred revenue
+
+
+def test_a_sale_waits_in_review_only_above_its_currencys_threshold() -> None:
+    # Given a threshold of $50 in USD and none in EUR
+    thresholds = {"USD": 5000}.get
+    # Then $50 exactly passes, $50.01 (in two entries) waits, and EUR never does
+    assert ledger.review_threshold_reason([Money.of(5000, "USD")], thresholds) is None
+    reason = ledger.review_threshold_reason([Money.of(4000, "USD"), Money.of(1001, "USD")], thresholds)
+    assert reason == "above the review threshold: 5001 > 5000 USD (minor units)"
+    assert ledger.review_threshold_reason([Money.of(10**9, "EUR")], thresholds) is None
