@@ -294,7 +294,8 @@ def _repeat_submission(
             outcome=outcome,
             reason=reason,
             at=now,
-        )
+        ),
+        lead_version=existing.version,
     )
     duplicate = ctx.leads.find_duplicate(existing.lead_id, incoming.partner_id)
     if duplicate is None:  # erased in between; answer as the record would have said

@@ -6,14 +6,13 @@ GSI keys (status, partner) always match its attributes and concurrent writers ca
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from typing import Any
 
 from shared.commissions.models import Commission
 from shared.commissions.store import CommissionRepository
 from shared.core import keys
-from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Item, Table, TransactionCancelled
+from shared.core.dynamo import NOT_EXISTS, Item, Table, TransactionCancelled
 from shared.core.errors import Conflict, NotFound
 from shared.core.pagination import query_page, query_partition
 from shared.core.retry import pause_before_retry
@@ -182,10 +181,26 @@ class LeadRepository:
         except TransactionCancelled as error:
             raise StaleLead() from error
 
-    def put_duplicate(self, duplicate: LeadDuplicate) -> None:
-        """Store a losing partner's record once (a concurrent second write keeps the first)."""
-        with contextlib.suppress(ConditionFailed):
-            self.table.put(duplicate.to_item(), condition=NOT_EXISTS)
+    def put_duplicate(self, duplicate: LeadDuplicate, *, lead_version: int) -> None:
+        """Store a losing partner's record once (a concurrent second write keeps the first), in one transaction
+        with a check that its lead is still at `lead_version`: an erasure or a takeover in between raises
+        StaleLead, so no record is left behind that the erasure did not scrub or the new state contradicts.
+        """
+        actions = [
+            self.table.condition_action(
+                keys.lead(duplicate.lead_id),
+                VERSION_MATCHES,
+                names=_VERSION_NAMES,
+                values={":expected_version": lead_version},
+            ),
+            self.table.put_action(duplicate.to_item(), condition=NOT_EXISTS),
+        ]
+        try:
+            self.table.transact_write(actions)
+        except TransactionCancelled as error:
+            if error.failed_conditions == [1]:
+                return  # this partner's record is already there: the first write stands
+            raise StaleLead() from error
 
     def erase(
         self, lead: Lead, *, expected_version: int, claim: LeadEmailClaim | None, duplicates: list[LeadDuplicate]
