@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -145,14 +146,18 @@ class StreamPoller:
             return 0
         return len(records)
 
-    def drain(self, rounds: int = 50) -> int:
-        """Deliver until a poll finds nothing new (bounded: a consumer that keeps failing stops it)."""
-        total = 0
+    def drain(self, rounds: int = 50, settle: float = 0.05) -> int:
+        """Deliver until two polls in a row, `settle` seconds apart, find nothing new (a record can reach the
+        stream a moment after its write answered); bounded, so a consumer that keeps failing stops it."""
+        total, empty = 0, 0
         for _ in range(rounds):
             delivered = self.poll_once()
             total += delivered
-            if not delivered:
+            empty = 0 if delivered else empty + 1
+            if empty == 2:
                 return total
+            if not delivered:
+                time.sleep(settle)
         return total
 
     def run(self, stop: threading.Event, interval: float = 0.5) -> None:

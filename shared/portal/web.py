@@ -34,6 +34,8 @@ from shared.portal.sources import (
     partners,
     payout_rules,
     payouts,
+    report_rules,
+    reports,
 )
 from shared.web import sessions
 from shared.web.i18n import LOCALES, N_, supported, translator
@@ -61,6 +63,7 @@ NAV = (
     ("/portal", "dashboard"),
     ("/portal/links", "links"),
     ("/portal/leads", "leads"),
+    ("/portal/reports", "reports"),
     ("/portal/earnings", "earnings"),
     ("/portal/agreement", "agreement"),
     ("/portal/resources", "resources"),
@@ -203,13 +206,10 @@ def dashboard() -> Response:
     ctx = get_context()
     partner = signed_in(request, ctx)
     balances = commissions.balances(ctx, partner.partner_id)
-    # One page of leads (oldest first). Past it the counts are shown as lower bounds and the monthly ones left
-    # out, until the monthly counters of the reports (kept on write) replace this read.
-    records, _ = ctx.leads.list_for_partner(partner.partner_id, limit=LEADS_PER_PAGE, cursor=None)
-    views = [leads.partner_view(r, partner.partner_id) for r in records]
+    # The monthly rollups (kept from the table's stream, docs/reports.md): this month, all time and the last
+    # 12 months in one Query.
+    figures = reports.partner_dashboard(ctx, partner.partner_id)
     now = ctx.clock.now()
-    month_prefix = now.strftime("%Y-%m")
-    this_month = [v for v in views if str(v.get("created_at", "")).startswith(month_prefix)]
     next_run = date(now.year + (now.month == 12), now.month % 12 + 1, 1)
     return portal_page(
         request,
@@ -217,15 +217,55 @@ def dashboard() -> Response:
         "portal/dashboard.html",
         "dashboard",
         balances=sorted(balances.items()),
-        leads_all=len(views),
-        leads_all_more=len(records) >= LEADS_PER_PAGE,
-        leads_month=len(this_month),
-        qualified_all=sum(1 for v in views if v["status"] in ("qualified", "converted")),
-        converted_all=sum(1 for v in views if v["status"] == "converted"),
-        qualified_month=sum(1 for v in this_month if v["status"] in ("qualified", "converted")),
+        this_month=figures.this_month,
+        all_time=figures.all_time,
+        chart=_chart(figures.months),
         month=now.date(),
         next_run=next_run,
     )
+
+
+def _chart(months: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The 12-month chart: clicks as bars, with each month's figures for the table beside it."""
+    rows = [{"month": date(int(m[:4]), int(m[5:7]), 1), "figures": f} for m, f in months]
+    bars = report_rules.bar_chart([(m, f.clicks) for m, f in months])
+    return {"rows": rows, "bars": list(zip(bars, rows, strict=True)), "width": len(bars) * report_rules.BAR_STEP}
+
+
+# ---------------------------------------------------------------- reports
+@router.get("/portal/reports")
+def reports_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    current = reports.this_month(ctx)
+    first = request.query.get("from") or report_rules.shift_month(current, -11)
+    last = request.query.get("to") or current
+    try:
+        months = reports.month_range(ctx, first, last)
+    except BadRequest:
+        months = reports.month_range(ctx, report_rules.shift_month(current, -11), current)
+    report = reports.partner_report(ctx, partner.partner_id, months)
+    rows = [{**r, "date": date(int(r["month"][:4]), int(r["month"][5:7]), 1)} for r in report["items"]]
+    return portal_page(
+        request,
+        partner,
+        "portal/reports.html",
+        "reports",
+        rows=list(reversed(rows)),
+        totals=report["totals"],
+        links=report["links"],
+        first=months[0],
+        last=months[-1],
+        rank=reports.partner_rank(ctx, partner.partner_id, current),
+        spotlight=reports.latest_partner_of_month(ctx),
+        month=now_month_date(current),
+    )
+
+
+def now_month_date(month: str) -> date:
+    """The first day of a YYYY-MM month (what the locale's month formatter takes)."""
+    return date(int(month[:4]), int(month[5:7]), 1)
 
 
 # ---------------------------------------------------------------- links
@@ -356,7 +396,7 @@ def _leads_page(
 ) -> Response:
     cursor = request.query.get("cursor") or None
     records, next_cursor = ctx.leads.list_for_partner(partner.partner_id, limit=LEADS_PER_PAGE, cursor=cursor)
-    views = [leads.partner_view(r, partner.partner_id) for r in records]
+    views = [leads.partner_view(r, partner.partner_id, ctx.clock.now()) for r in records]
     query = request.query.get("q", "")[:100]
     submitted = request.query.get("submitted")
     return portal_page(

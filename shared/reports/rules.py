@@ -343,3 +343,29 @@ def falling(previous: Figures, before: Figures) -> bool:
         getattr(before, name) >= 2 and getattr(previous, name) * 2 < getattr(before, name)
         for name in ("clicks", "leads")
     )
+
+
+# ---------------------------------------------------------------- charts
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a server-rendered SVG chart, in the chart's user units (0..100 high)."""
+
+    label: str
+    value: int
+    x: int
+    y: int
+    height: int
+
+
+CHART_HEIGHT = 100
+BAR_STEP = 20
+
+
+def bar_chart(values: list[tuple[str, int]]) -> list[Bar]:
+    """Bars for (label, value) pairs, scaled to the tallest (a zero month is a flat bar)."""
+    top = max((v for _, v in values), default=0) or 1
+    bars = []
+    for index, (label, value) in enumerate(values):
+        height = round(value * CHART_HEIGHT / top)
+        bars.append(Bar(label=label, value=value, x=index * BAR_STEP, y=CHART_HEIGHT - height, height=height))
+    return bars

@@ -115,13 +115,14 @@ class Dashboard:
 
 
 def partner_dashboard(ctx: AppContext, partner_id: str) -> Dashboard:
-    """A partner's dashboard figures, in two requests (its last 12 months, its all-time rollup)."""
-    store = RollupStore(ctx.table)
+    """A partner's dashboard figures in one Query: its last 12 months and its all-time rollup (`MONTH#ALL`
+    sorts after every `MONTH#YYYY-MM`)."""
     current = this_month(ctx)
     months = months_between(shift_month(current, -11), current)
-    by_month = {str(i.get("month")): i for i in store.months(PARTNER, partner_id, months[0], months[-1])}
+    items = RollupStore(ctx.table).months(PARTNER, partner_id, months[0], ALL_TIME)
+    by_month = {str(i.get("month")): i for i in items}
     series = [(m, figures_of([by_month[m]] if m in by_month else [])) for m in months]
-    all_time = store.all_time(PARTNER, partner_id)
+    all_time = by_month.get(ALL_TIME)
     return Dashboard(this_month=series[-1][1], all_time=figures_of([all_time] if all_time else []), months=series)
 
 
@@ -241,6 +242,3 @@ def partner_health(
         if reasons:
             rows.append({"partner_id": partner.partner_id, "name": partner.name, "reasons": reasons})
     return rows, next_cursor
-
-
-__all__ = ["ALL_TIME", "Dashboard"]

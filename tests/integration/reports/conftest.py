@@ -14,6 +14,7 @@ from shared.core.clock import FixedClock
 from shared.links.click_store import ClickRepository
 from shared.links.redirect import Redirector
 from tests.helpers.api import lambdas
+from tests.integration.portal.conftest import ada, bob, mail_dir, program  # noqa: F401 - the portal's fixtures
 
 SECRET = "test-click-token-secret"
 
