@@ -26,6 +26,7 @@ from shared.identity import service as identity
 from shared.identity.models import Audience, WebSession
 from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
 from shared.leads.form_http import HONEYPOT_FIELD, is_honeypot_filled
+from shared.links import service as links
 from shared.onboarding import service as onboarding
 from shared.partners import service as partners
 from shared.partners.models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PayoutMethodKind
@@ -374,6 +375,10 @@ def _partner_page(request: WebRequest, ctx: AppContext, staff: str, partner_id: 
         transitions=sorted(s.value for s in PARTNER_TRANSITIONS[partner.status]),
         plans=ctx.programs.list_plans(ctx.program_id),
         trail=audit.partner_trail(ctx, partner_id),
+        links=ctx.links.list_for_partner(partner_id),
+        api_keys=ctx.partners.list_api_keys(partner_id),
+        share_base=request.url("/r/"),
+        new_secret=context.pop("new_secret", None),
         **context,
     )
 
@@ -383,7 +388,8 @@ def partner_detail(partner_id: str) -> Response:
     request = web_request(router)
     ctx = get_context()
     staff = staff_signed_in(request, ctx)
-    notice = next((key for key in ("invited", "status_changed", "plan_changed") if key in request.query), None)
+    notices = ("invited", "status_changed", "plan_changed", "link_created", "key_revoked")
+    notice = next((key for key in notices if key in request.query), None)
     return _partner_page(request, ctx, staff, partner_id, notice=notice)
 
 
@@ -423,6 +429,49 @@ def change_partner_plan(partner_id: str) -> Response:
     partners.set_plan(ctx, partner_id, plan_id)
     audit.record(ctx, staff, "partner.plan_changed", partner_id=partner_id, detail=plan_id or "default")
     return redirect(request, f"/console/partners/{partner_id}?plan_changed=1")
+
+
+@router.post("/console/partners/<partner_id>/links")
+def create_partner_link(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    tr = translator(request.locale)
+    try:
+        data = links.LinkInput(code=form.get("code", "").strip() or None, destination=form.get("destination") or None)
+        link = links.create_link(ctx, partner_id, data)
+    except ValidationError:
+        error = tr.gettext("Link codes use 3 to 64 letters, digits, dashes or underscores.")
+        return _partner_page(request, ctx, staff, partner_id, error=error, status=422)
+    except (BadRequest, Conflict) as refused:
+        return _partner_page(request, ctx, staff, partner_id, error=refused.message, status=refused.status)
+    audit.record(ctx, staff, "link.created", partner_id=partner_id, detail=link.code)
+    return redirect(request, f"/console/partners/{partner_id}?link_created=1")
+
+
+@router.post("/console/partners/<partner_id>/api-keys")
+def issue_partner_api_key(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    label = form.get("label", "").strip()[:100] or None
+    api_key, secret = partners.issue_api_key(ctx, partner_id, label)
+    audit.record(ctx, staff, "api_key.issued", partner_id=partner_id, detail=f"{api_key.key_id} {label or ''}".strip())
+    # Shown on this answer only (never stored): the page after a post is not cached (Cache-Control: no-store).
+    return _partner_page(request, ctx, staff, partner_id, new_secret=secret)
+
+
+@router.post("/console/partners/<partner_id>/api-keys/<key_id>/revoke")
+def revoke_partner_api_key(partner_id: str, key_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    request.require_csrf()
+    partners.revoke_api_key(ctx, partner_id, key_id)
+    audit.record(ctx, staff, "api_key.revoked", partner_id=partner_id, detail=key_id)
+    return redirect(request, f"/console/partners/{partner_id}?key_revoked=1")
 
 
 # ---------------------------------------------------------------- agreement and resources

@@ -15,7 +15,7 @@ from tests.helpers.browser_client import PageClient, newest_email, newest_sign_i
 
 from .conftest import STAFF
 
-SAMPLES = {"partner_id": "ptr_sample", "period": "2026-10", "currency": "USD", "index": "0"}
+SAMPLES = {"key_id": "key_sample", "partner_id": "ptr_sample", "period": "2026-10", "currency": "USD", "index": "0"}
 
 
 def console_routes() -> list[tuple[str, str]]:

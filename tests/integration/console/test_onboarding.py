@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from shared.audit import service as audit
@@ -9,7 +10,7 @@ from shared.context import AppContext
 from shared.onboarding import service as onboarding
 from shared.onboarding.models import Application, ApplicationStatus
 from shared.partners import service as partners
-from shared.partners.models import PartnerStatus
+from shared.partners.models import Partner, PartnerStatus
 from tests.helpers.api import ApiClient
 from tests.helpers.browser_client import PageClient, newest_email, newest_sign_in_link, text_body
 
@@ -212,3 +213,25 @@ def test_staff_text_is_escaped(staff: PageClient, ctx: AppContext, program: None
     )
     staff.get("/console/applications")
     assert staff.last is not None and b"<script>alert(1)</script>" not in staff.last.body
+
+
+def test_staff_create_a_link_and_issue_and_revoke_an_api_key(staff: PageClient, ctx: AppContext, ada: Partner) -> None:
+    staff.get(f"/console/partners/{ada.partner_id}")
+    assert "ada-link" in staff.text
+    # A link with a code of staff's choosing; a taken code is refused on the page
+    assert staff.post(f"/console/partners/{ada.partner_id}/links", {"code": "ada-events"}).status == 303
+    assert {link.code for link in ctx.links.list_for_partner(ada.partner_id)} == {"ada-link", "ada-events"}
+    staff.get(f"/console/partners/{ada.partner_id}")
+    assert staff.post(f"/console/partners/{ada.partner_id}/links", {"code": "ada-events"}).status == 409
+    # An API key whose secret is shown once, then revoked
+    staff.get(f"/console/partners/{ada.partner_id}")
+    issued = staff.post(f"/console/partners/{ada.partner_id}/api-keys", {"label": "CRM"})
+    assert issued.status == 200 and "shown only this once" in staff.text
+    (api_key,) = ctx.partners.list_api_keys(ada.partner_id)
+    secret = re.search(r'id="new-secret" type="text" readonly value="([^"]+)"', staff.text)
+    assert secret is not None and secret.group(1).startswith(api_key.prefix)
+    assert staff.get(f"/console/partners/{ada.partner_id}").status == 200 and secret.group(1) not in staff.text
+    assert staff.post(f"/console/partners/{ada.partner_id}/api-keys/{api_key.key_id}/revoke", {}).status == 303
+    assert ctx.partners.list_api_keys(ada.partner_id)[0].revoked_at is not None
+    actions = [e.action for e in audit.partner_trail(ctx, ada.partner_id)]
+    assert actions == ["api_key.revoked", "api_key.issued", "link.created"]
