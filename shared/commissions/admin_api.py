@@ -1,5 +1,6 @@
 """Admin routes: the commission ledger - list (by partner, by status, paged), read one entry with its
-reversals, approve early, void with a reason; the review queue (flagged entries approved or rejected)."""
+reversals, approve early, void with a reason; the review queue (flagged entries approved or rejected); manual
+adjustments."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.commissions import adjustments
 from shared.commissions import service as commission_admin
 from shared.commissions.models import CommissionStatus
 from shared.context import get_context
 from shared.core.api import json_response
+from shared.core.money import Money
 
 router = Router()
 
@@ -89,3 +92,31 @@ def reject_reviewed(partner_id: PartnerId, commission_id: CommissionId, request:
         get_context(), partner_id, commission_id, approve=False, reason=request.reason
     )
     return json_response(decided)
+
+
+class AdjustmentRequest(BaseModel):
+    """POST /admin/partners/{partner_id}/adjustments: a bonus (> 0), a correction (< 0) or a non-cash reward
+    (0, with a description), in minor units of the currency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: int = Field(ge=-100_000_000_00, le=100_000_000_00, description="minor units; negative takes back")
+    currency: str = Field(pattern=r"^[A-Za-z]{3}$")
+    reason: str = Field(min_length=3, max_length=500, description="why; the partner reads it")
+    description: str | None = Field(default=None, max_length=500, description="what a non-cash reward is")
+
+
+@router.post("/admin/partners/<partner_id>/adjustments")
+def create_adjustment(partner_id: PartnerId, request: Annotated[AdjustmentRequest, Body()]):
+    ctx = get_context()
+    who = adjustments.staff_principal(dict(router.current_event.raw_event.get("requestContext") or {}))
+    amount = Money.of(request.amount, request.currency)
+    created = adjustments.create_adjustment(
+        ctx, partner_id, amount, request.reason, description=request.description, created_by=who
+    )
+    return json_response(created, 201)
+
+
+@router.get("/admin/partners/<partner_id>/adjustments")
+def list_adjustments(partner_id: PartnerId):
+    return json_response({"items": adjustments.partner_adjustments(get_context(), partner_id)})

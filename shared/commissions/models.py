@@ -141,6 +141,8 @@ class Commission(Entity):
     payout_id: str | None = None
     note: str | None = None
     review_reason: str | None = None  # why it was flagged for review (kept after the decision)
+    created_by: str | None = None  # a manual adjustment: the staff principal who made it
+    description: str | None = None  # a manual adjustment: what it is (a non-cash reward's gift, credit...)
     created_at: datetime
     updated_at: datetime
 

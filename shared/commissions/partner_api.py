@@ -8,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from shared.commissions import adjustments
 from shared.commissions import service as commission_admin
 from shared.commissions.models import CommissionStatus
 from shared.context import get_context
@@ -37,3 +38,9 @@ def list_commissions(
 def balance():
     ctx = get_context()
     return json_response({"balances": commission_admin.balances(ctx, current_partner_id(router))})
+
+
+@router.get("/partner/adjustments")
+def list_own_adjustments():
+    ctx = get_context()
+    return json_response({"items": adjustments.partner_adjustments(ctx, current_partner_id(router))})

@@ -64,6 +64,10 @@ class WriteOutcome(StrEnum):
     CONFLICT = "conflict"
 
 
+ADJUSTMENT_ID_PREFIX = "adj"
+"""Manual adjustments are `adj_<ulid>` facts: their entries `com_adj_<ulid>_adjustment` sort together."""
+
+
 @dataclass
 class LedgerWrite:
     """One all-or-nothing change: dedupe records (event, business fact), versioned state items, plain
@@ -393,6 +397,11 @@ class CommissionRepository:
     def sale_entries(self, partner_id: str, sale_id: str) -> list[Commission]:
         """Every ledger entry of one sale: its commissions and their reversals (one consistent Query)."""
         pk, prefix = keys.sale_commissions_prefix(partner_id, sale_id)
+        return self._entries(pk, prefix)
+
+    def adjustments(self, partner_id: str) -> list[Commission]:
+        """Every manual adjustment of a partner, oldest first (their ids share a prefix: one Query)."""
+        pk, prefix = keys.sale_commissions_prefix(partner_id, ADJUSTMENT_ID_PREFIX)
         return self._entries(pk, prefix)
 
     def parked_sales(self, stripe_customer_id: str) -> list[ParkedSale]:

@@ -201,6 +201,7 @@ class StatementLine:
     reverses: str | None
     available_at: str
     note: str | None
+    description: str | None = None  # an adjustment's description (what a non-cash reward was)
 
 
 @dataclass
@@ -248,13 +249,24 @@ def statement(payout: Payout, entries: Sequence[Commission]) -> Statement:
                 reverses=e.reverses,
                 available_at=e.available_at.isoformat(),
                 note=e.note,
+                description=e.description,
             )
             for e in own
         ],
     )
 
 
-STATEMENT_COLUMNS = ("commission_id", "rule", "customer_id", "invoice_id", "amount", "currency", "reverses")
+STATEMENT_COLUMNS = (
+    "commission_id",
+    "rule",
+    "customer_id",
+    "invoice_id",
+    "amount",
+    "currency",
+    "reverses",
+    "note",
+    "description",
+)
 EXPORT_COLUMNS = ("payout_id", "partner_id", "period", "currency", "amount", "method", "destination", "commissions")
 
 
@@ -273,7 +285,7 @@ def statement_csv(stmt: Statement) -> str:
     """A statement as CSV: one row per line and a TOTAL row (amounts in minor units)."""
     rows: list[Sequence[object]] = [STATEMENT_COLUMNS]
     rows += [[getattr(line, c) for c in STATEMENT_COLUMNS] for line in stmt.lines]
-    rows.append(["TOTAL", "", "", "", stmt.total, stmt.payout.amount.currency, ""])
+    rows.append(["TOTAL", "", "", "", stmt.total, stmt.payout.amount.currency, "", "", ""])
     return _csv(rows)
 
 

@@ -1,8 +1,9 @@
-"""Property: for any history of purchases, renewals, partial/full refunds, disputes (open, won, lost, with
-refunds during them: the reversals are held with their originals) and cancellations, delivered shuffled, duplicated and concurrently duplicated through the real handler against
-DynamoDB Local, the stored ledger equals the reference model to the cent, and the partner's balance
-aggregates equal the sums of its entries - also after an admin approves or voids an entry and after the
-payout run claims what is payable."""
+"""Property: for any history of purchases (some by the partner itself: they wait in review), renewals,
+partial/full refunds, disputes (open, won, lost, with refunds during them: the reversals are held with their
+originals) and cancellations, delivered shuffled, duplicated and concurrently duplicated through the real
+handler against DynamoDB Local, the stored ledger equals the reference model to the cent, and the partner's
+balance aggregates equal the sums of its entries - also after staff decide a review, add an adjustment,
+approve or void an entry, and after the payout run claims what is payable."""
 
 from __future__ import annotations
 
@@ -225,7 +226,7 @@ def test_stored_ledger_equals_the_model(
 def admin_and_payout_run_keep_the_aggregates(
     api: ApiClient, ctx: AppContext, partner_id: str, stored: list[Commission], data: st.DataObject
 ) -> None:
-    """Staff approve or reject a flagged entry, an admin approves one entry early and voids another, then the
+    """Staff approve or reject a flagged entry and may add an adjustment (+, -, or a zero gift), an admin approves one entry early and voids another, then the
     payout run claims what is payable: the aggregates stay the sums of the entries after each step; a
     rejected entry is never paid."""
     flagged = [e for e in stored if e.reverses is None and e.status.value == "needs_review"]
@@ -236,6 +237,13 @@ def admin_and_payout_run_keep_the_aggregates(
             f"/admin/review/{partner_id}/{chosen.commission_id}/{decision}", json={"reason": "checked"}, headers=ADMIN
         )
         assert response.status == 200, response.body
+        assert_aggregates_are_the_sums(ctx, partner_id)
+        stored = ctx.commissions.all_for_partner(partner_id)
+    adjustment = data.draw(st.none() | st.integers(-5_000, 5_000), label="staff adjustment")
+    if adjustment is not None:
+        body = {"amount": adjustment, "currency": "USD", "reason": "property", "description": "a gift"}
+        response = api.post(f"/admin/partners/{partner_id}/adjustments", json=body, headers=ADMIN)
+        assert response.status == 201, response.body
         assert_aggregates_are_the_sums(ctx, partner_id)
         stored = ctx.commissions.all_for_partner(partner_id)
     unpaid = [e for e in stored if e.payout_id is None and e.status.value in ("pending", "approved")]

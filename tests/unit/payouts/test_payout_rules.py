@@ -184,6 +184,29 @@ def test_a_statement_holds_exactly_the_payouts_entries_and_totals_them() -> None
     assert stmt.total == 6500
     rows = list(csv.reader(io.StringIO(statement_csv(stmt))))
     assert rows[-1][0] == "TOTAL" and rows[-1][4] == "6500"
+    # And every line carries its amount and currency, so the CSV adds up without the JSON
+    lines = list(csv.DictReader(io.StringIO(statement_csv(stmt))))[:-1]
+    assert [(r["commission_id"], r["amount"], r["currency"]) for r in lines] == [
+        (sale.commission_id, "8000", "USD"),
+        (clawback.commission_id, "-1500", "USD"),
+    ]
+
+
+def test_a_statement_shows_an_adjustments_reason_and_a_non_cash_rewards_description() -> None:
+    # Given a payout that claimed a gift recorded at zero
+    gift = lf.commission("p1", 0).model_copy(
+        update={"payout_id": "po_1", "rule": "adjustment", "note": "launch incentive", "description": "a ticket"}
+    )
+    stmt = statement(_payout([gift.commission_id], [0]), [gift])
+    # Then its line, in JSON and CSV, says what it was
+    assert (stmt.lines[0].note, stmt.lines[0].description) == ("launch incentive", "a ticket")
+    [row] = list(csv.DictReader(io.StringIO(statement_csv(stmt))))[:-1]
+    assert (row["rule"], row["amount"], row["note"], row["description"]) == (
+        "adjustment",
+        "0",
+        "launch incentive",
+        "a ticket",
+    )
 
 
 def test_the_manual_export_defuses_spreadsheet_formulas() -> None:
