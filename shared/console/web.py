@@ -22,6 +22,7 @@ from shared.context import AppContext, get_context
 from shared.core import rate_limit
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
+from shared.groups import service as groups
 from shared.identity import service as identity
 from shared.identity.models import Audience, WebSession
 from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
@@ -52,6 +53,7 @@ NAV: list[tuple[str, str]] = [
     ("/console/applications", "applications"),
     ("/console/partners", "partners"),
     ("/console/invite", "invite"),
+    ("/console/groups", "groups"),
     ("/console/agreement", "agreement"),
     ("/console/resources", "resources"),
     ("/console/payouts", "payouts"),
@@ -205,6 +207,7 @@ def _application_page(request: WebRequest, ctx: AppContext, staff: str, partner_
         partner=partner,
         application=application,
         plans=ctx.programs.list_plans(ctx.program_id),
+        groups=groups.all_groups(ctx),
         **context,
     )
 
@@ -223,6 +226,9 @@ def approve_application(partner_id: str) -> Response:
     ctx = get_context()
     staff = staff_signed_in(request, ctx)
     form = request.require_csrf()
+    group_id = form.get("group_id") or None
+    if group_id:
+        groups.require(ctx, group_id)  # an unknown group stops here, before any write
     try:
         onboarded = onboarding.approve(
             ctx,
@@ -234,6 +240,8 @@ def approve_application(partner_id: str) -> Response:
     except ValidationError:
         error = translator(request.locale).gettext("Link codes use 3 to 64 letters, digits, dashes or underscores.")
         return _application_page(request, ctx, staff, partner_id, error=error, form=form, status=422)
+    if group_id:
+        groups.move_partner(ctx, partner_id, group_id, actor=staff)
     _send_welcome(request, ctx, onboarded.partner, onboarded.link.code)
     return redirect(request, "/console/applications?decided=approved")
 
@@ -376,6 +384,7 @@ def _partner_page(request: WebRequest, ctx: AppContext, staff: str, partner_id: 
         plans=ctx.programs.list_plans(ctx.program_id),
         trail=audit.partner_trail(ctx, partner_id),
         links=ctx.links.list_for_partner(partner_id),
+        groups=groups.all_groups(ctx),
         api_keys=ctx.partners.list_api_keys(partner_id),
         share_base=request.url("/r/"),
         new_secret=context.pop("new_secret", None),
@@ -388,7 +397,7 @@ def partner_detail(partner_id: str) -> Response:
     request = web_request(router)
     ctx = get_context()
     staff = staff_signed_in(request, ctx)
-    notices = ("invited", "status_changed", "plan_changed", "link_created", "key_revoked")
+    notices = ("invited", "status_changed", "plan_changed", "group_changed", "link_created", "key_revoked")
     notice = next((key for key in notices if key in request.query), None)
     return _partner_page(request, ctx, staff, partner_id, notice=notice)
 
@@ -429,6 +438,60 @@ def change_partner_plan(partner_id: str) -> Response:
     partners.set_plan(ctx, partner_id, plan_id)
     audit.record(ctx, staff, "partner.plan_changed", partner_id=partner_id, detail=plan_id or "default")
     return redirect(request, f"/console/partners/{partner_id}?plan_changed=1")
+
+
+@router.post("/console/partners/<partner_id>/group")
+def move_partner_to_group(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    groups.move_partner(ctx, partner_id, form.get("group_id") or None, actor=staff)
+    return redirect(request, f"/console/partners/{partner_id}?group_changed=1")
+
+
+# ---------------------------------------------------------------- groups
+def _groups_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
+    context: dict[str, Any] = {"error": None, "form": {}, "saved": False, **extra}
+    return console_page(
+        request,
+        staff,
+        "console/groups.html",
+        "groups",
+        status=context.pop("status", 200),
+        groups=groups.all_groups(ctx),
+        plans=ctx.programs.list_plans(ctx.program_id),
+        **context,
+    )
+
+
+@router.get("/console/groups")
+def groups_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return _groups_page(request, ctx, staff, saved="saved" in request.query)
+
+
+@router.post("/console/groups")
+def save_group() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    try:
+        data = groups.GroupInput(
+            group_id=form.get("group_id", "").strip().lower(),
+            name=form.get("name", ""),
+            default_plan_id=form.get("default_plan_id") or None,
+        )
+    except ValidationError:
+        error = translator(request.locale).gettext(
+            "Give the group an id (2 to 40 lower-case letters, digits or dashes) and a name."
+        )
+        return _groups_page(request, ctx, staff, error=error, form=form, status=422)
+    groups.save_group(ctx, data, actor=staff)
+    return redirect(request, "/console/groups?saved=1")
 
 
 @router.post("/console/partners/<partner_id>/links")

@@ -490,3 +490,13 @@ def agreement_version(program_id: str, version: str) -> Key:
 def agreement_versions_prefix(program_id: str) -> tuple[str, str]:
     """(partition, sort-key prefix) of a program's published agreement versions."""
     return f"PROGRAM#{program_id}", "AGREEMENT#"
+
+
+def partner_group(program_id: str, group_id: str) -> Key:
+    """A partner group (customers, agencies, consultants...) with its default plan, next to the program."""
+    return {"pk": f"PROGRAM#{program_id}", "sk": f"GROUP#{group_id}"}
+
+
+def partner_groups_prefix(program_id: str) -> tuple[str, str]:
+    """(partition, sort-key prefix) of a program's partner groups."""
+    return f"PROGRAM#{program_id}", "GROUP#"

@@ -77,6 +77,7 @@ class Partner(Entity):
     company_domain: str | None = None
     status: PartnerStatus = PartnerStatus.ACTIVE
     plan_id: str | None = None
+    group_id: str | None = None  # the partner's group (shared.groups): its default plan applies without plan_id
     agreement_version: str | None = None
     agreement_accepted_at: datetime | None = None
     agreement_accepted_ip: str | None = None

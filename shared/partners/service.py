@@ -127,6 +127,12 @@ def set_plan(ctx: AppContext, partner_id: str, plan_id: str | None) -> Partner:
     return ctx.partners.update_fields(partner_id, {"plan_id": plan_id}, updated_at=ctx.clock.now())
 
 
+def set_group(ctx: AppContext, partner_id: str, group_id: str | None) -> Partner:
+    """Move a partner into a group (None: no group); the caller checked the group exists. Commissions already
+    earned keep the plan they were earned under."""
+    return ctx.partners.update_fields(partner_id, {"group_id": group_id}, updated_at=ctx.clock.now())
+
+
 # ---------------------------------------------------------------- API keys
 def issue_api_key(ctx: AppContext, partner_id: str, label: str | None) -> tuple[PartnerApiKey, str]:
     """Create a partner API key; returns the stored record and the secret, which is shown only this once."""

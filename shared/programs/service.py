@@ -28,18 +28,27 @@ from shared.programs.models import (
 def plan_for_partner(
     ctx: AppContext, program: Program, partner: Partner | None, known: Mapping[str, CommissionPlan] | None = None
 ) -> CommissionPlan | None:
-    """The plan a partner earns under: its own, else the program's default. None for no partner, a terminated
-    one, no plan at all, or a plan id naming no plan (a configuration error, logged so staff can mend it).
-    `known`: plans by id the caller has read already (plans never change once created), else it reads."""
+    """The plan a partner earns under: its own, else its group's default, else the program's default. None for
+    no partner, a terminated one, no plan at all, or a plan id naming no plan (a configuration error, logged so
+    staff can mend it). `known`: plans by id the caller has read already (plans never change once created),
+    else it reads. A partner in a group without a plan of its own costs one more GetItem (the group)."""
     if partner is None or partner.status is PartnerStatus.TERMINATED:
         return None
-    plan_id = partner.plan_id or program.default_plan_id
+    plan_id = partner.plan_id or _group_default_plan(ctx, partner) or program.default_plan_id
     if not plan_id:
         return None
     plan = (known or {}).get(plan_id) or ctx.programs.find_plan(program.program_id, plan_id)
     if plan is None:
         logger.warning("partner's plan is missing: nothing earned", extra={"plan_id": plan_id})
     return plan
+
+
+def _group_default_plan(ctx: AppContext, partner: Partner) -> str | None:
+    if not partner.group_id:
+        return None
+    from shared.groups import service as groups  # noqa: PLC0415 - groups import partners, which import programs
+
+    return groups.default_plan_id(ctx, partner.group_id)
 
 
 class ProgramSettings(BaseModel):

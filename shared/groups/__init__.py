@@ -1,0 +1,1 @@
+"""Partner groups (customers, agencies, consultants...): each with its own default commission plan."""
