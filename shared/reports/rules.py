@@ -297,11 +297,12 @@ SORTABLE = ("partner_id", *COUNTS)
 
 
 def sort_rows(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
-    """Rows sorted by a figure, largest first (`-figure`: smallest first); partner id breaks ties."""
-    descending = not sort.startswith("-")
+    """Rows sorted by a figure, smallest first (`-figure`: largest first, as JSON:API writes it); partner id
+    breaks ties."""
+    descending = sort.startswith("-")
     name = sort.lstrip("-")
     if name == "partner_id":
-        return sorted(rows, key=lambda r: r["partner_id"], reverse=not descending)
+        return sorted(rows, key=lambda r: r["partner_id"], reverse=descending)
     return sorted(rows, key=lambda r: (-r[name] if descending else r[name], r["partner_id"]))
 
 

@@ -71,7 +71,7 @@ def partners_report(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of partners (in listing order) with their funnel over `months`, sorted within the page."""
     if sort.lstrip("-") not in SORTABLE:
-        raise BadRequest(f"sort is one of {', '.join(SORTABLE)} (prefix - for ascending)", code="invalid_sort")
+        raise BadRequest(f"sort is one of {', '.join(SORTABLE)} (prefix - for largest first)", code="invalid_sort")
     page_size = max(1, min(limit or DEFAULT_PAGE, KEYS_PER_PAGE // len(months)))
     partners, next_cursor = ctx.partners.list_page(ctx.program_id, limit=page_size, cursor=cursor)
     rollups = _by_scope(RollupStore(ctx.table).many(PARTNER, [p.partner_id for p in partners], months))

@@ -110,3 +110,31 @@ def _invoke(name: str, event: dict[str, object]) -> object:
     from tests.helpers.api import lambdas
 
     return lambdas().invoke(name, event)
+
+
+def test_the_partners_report_pages_with_a_cursor_and_downloads_as_csv(
+    api: ApiClient, ctx: AppContext, ada: Partner, bob: Partner, redirector: Redirector
+) -> None:
+    # Given Ada's link clicked twice and Bob's once, counted from the stream
+    stream = StreamPoller(ctx.table.client, ctx.table.name, _invoke)
+    visits(api, "ada-link", 2)
+    visits(api, "bob-link", 1)
+    stream.drain()
+
+    # When staff read the report a partner per page, then sorted by clicks, then as CSV
+    first = api.get("/admin/reports/partners", query={"limit": "1"}, headers=ADMIN).json
+    second = api.get("/admin/reports/partners", query={"limit": "1", "cursor": first["next_cursor"]}, headers=ADMIN)
+    both = api.get("/admin/reports/partners", query={"sort": "-clicks"}, headers=ADMIN).json["items"]
+    csv = api.get("/admin/reports/partners", query={"format": "csv"}, headers=ADMIN)
+
+    # Then the pages hold each partner once, the sort puts Ada (most clicks) first, and the CSV has one row per partner
+    names = [first["items"][0]["name"], second.json["items"][0]["name"]]
+    assert sorted(names) == ["Ada Lovelace", "Bob Builder"]
+    assert [(row["name"], row["clicks"]) for row in both] == [("Ada Lovelace", 2), ("Bob Builder", 1)]
+    assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv")
+    lines = csv.body.decode().splitlines()
+    assert lines[0].startswith("partner_id,name,status,clicks,unique_visitors,leads,qualified_leads,customers")
+    assert sorted(line.split(",")[1:4] for line in lines[1:]) == [
+        ["Ada Lovelace", "active", "2"],
+        ["Bob Builder", "active", "1"],
+    ]
