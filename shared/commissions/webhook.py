@@ -47,12 +47,14 @@ from shared.commissions.stripe_events import (
 )
 from shared.context import AppContext
 from shared.core import keys
-from shared.core.errors import NotFound
+from shared.core.errors import Conflict, NotFound
 from shared.core.observability import logger
 from shared.core.retry import pause_before_retry
+from shared.leads.lifecycle import convert_lead_for_customer, lead_for_email
 from shared.leads.rules import is_self_referral
 from shared.links.attribution import Touch, decide_owner, verify_click
 from shared.links.click_token import InvalidClickToken
+from shared.partners import policy
 from shared.partners.models import Partner
 from shared.partners.service import normalize_email
 from shared.payouts.rules import reversal_available_at
@@ -163,10 +165,6 @@ def _touch_of(ctx: AppContext, program: Program, checkout: CheckoutCompleted) ->
                 "link_code": link.code,
             }
     if checkout.email and checkout.customer_id:
-        try:
-            from shared.leads.service import convert_lead_for_customer  # noqa: PLC0415 - optional module
-        except ImportError:  # pragma: no cover - the leads feature is part of the product
-            return None
         lead = convert_lead_for_customer(ctx, checkout.email, checkout.customer_id)
         if lead is not None and lead.partner_id:
             return Touch(lead.partner_id, lead.created_at), {"source": AttributionSource.LEAD, "lead_id": lead.lead_id}
@@ -304,9 +302,14 @@ def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) 
         return _record_only(ctx, event, Outcome("skipped", "not a subscription invoice"))
     sale = _paid_sale(invoice)
     inputs = ctx.commissions.sale_inputs(ctx.program_id, invoice.customer_id, invoice.invoice_id)
-    if inputs.binding is None:
-        return _park(ctx, event, invoice)
     fresh = [inputs]  # the first attempt reuses these consistent reads; a retry reads again
+    if inputs.binding is None:
+        if inputs.program is None or _sales_led_binding(ctx, inputs.program, invoice) is None:
+            return _park(ctx, event, invoice)
+        fresh = []  # bound now: read again
+    elif inputs.binding.paid_sales == 0 and invoice.customer_email:
+        # The customer's first payment converts its lead (a link-driven lead too).
+        _convert_lead(ctx, invoice.customer_email, invoice.customer_id)
 
     def attempt() -> Outcome | None:
         return _apply_sale(
@@ -321,6 +324,47 @@ def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) 
         )
 
     return _with_retries(attempt)
+
+
+def _sales_led_binding(ctx: AppContext, program: Program, invoice: InvoicePaid) -> CustomerAttribution | None:
+    """Bind a customer paying without a Checkout binding to the partner of its lead (matched by the
+    invoice's customer email within the attribution window), converting the lead; None when none matches."""
+    if not invoice.customer_email:
+        return None
+    now = ctx.clock.now()
+    lead = lead_for_email(ctx, invoice.customer_email, now - timedelta(days=program.attribution_window_days))
+    if lead is None or lead.partner_id is None:
+        return None
+    partner = ctx.partners.find(lead.partner_id)
+    if partner is None or not policy.new_attribution_allowed(partner.status):
+        return None
+    converted = convert_lead_for_customer(ctx, invoice.customer_email, invoice.customer_id)
+    if converted is None:
+        return None  # rejected meanwhile
+    binding = CustomerAttribution(
+        stripe_customer_id=invoice.customer_id,
+        partner_id=lead.partner_id,
+        program_id=program.program_id,
+        source=AttributionSource.LEAD,
+        lead_id=lead.lead_id,
+        touched_at=lead.created_at,
+        attributed_at=now,
+        review_reason=self_referral_reason(invoice.customer_email, partner),
+        version=1,
+    )
+    if ctx.commissions.write(LedgerWrite(now, versioned=[(binding, 0)])) is WriteOutcome.CONFLICT:
+        return ctx.commissions.find_attribution(invoice.customer_id)  # a checkout bound it meanwhile: it stands
+    logger.info("customer bound by its lead's email", extra={"lead_id": lead.lead_id, "partner_id": lead.partner_id})
+    return binding
+
+
+def _convert_lead(ctx: AppContext, email: str, customer_id: str) -> None:
+    """Mark the customer's lead converted on its first payment; a lead busy with a staff change is left as it
+    is (the payment's commission never waits on it)."""
+    try:
+        convert_lead_for_customer(ctx, email, customer_id)
+    except Conflict:
+        logger.warning("lead busy: not converted on first payment", extra={"customer_id": customer_id})
 
 
 def _park(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) -> Outcome:

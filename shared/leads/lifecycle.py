@@ -91,3 +91,15 @@ def convert_lead_for_customer(ctx: AppContext, email: str, stripe_customer_id: s
         # Rejected meanwhile (a concurrent admin decision): it stays rejected and earns nothing.
         return None
     return converted if converted.status is LeadStatus.CONVERTED else None
+
+
+def lead_for_email(ctx: AppContext, email: str, since: datetime) -> Lead | None:
+    """The program's partner lead for this email submitted at or after `since` (the attribution window) and
+    not rejected, or None: what a customer paying without Checkout is matched against (sales-led deals)."""
+    claim = ctx.leads.find_claim(ctx.program_id, keys.sha256_hex(normalize_email(email)))
+    if claim is None:
+        return None
+    lead = ctx.leads.find(claim.lead_id)
+    if lead is None or lead.status is LeadStatus.REJECTED or lead.partner_id is None or lead.created_at < since:
+        return None
+    return lead
