@@ -15,6 +15,7 @@ CONSOLE_PAGES = (
     ("partners", "/console/partners"),
     ("partner", "/console/partners/ptr_demo"),
     ("invite", "/console/invite"),
+    ("groups", "/console/groups"),
     ("agreement", "/console/agreement"),
     ("resources", "/console/resources"),
     ("payouts", f"/console/payouts?period={PAYOUT_PERIOD}&preview=1"),

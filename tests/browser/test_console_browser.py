@@ -24,7 +24,9 @@ def context(browser: Any) -> Any:
     ctx.close()
 
 
-def test_apply_approve_welcome_accept_and_a_new_agreement_version(browser: Any, context: Any, stack: Stack) -> None:
+def test_apply_approve_into_a_group_welcome_accept_and_a_new_agreement_version(
+    browser: Any, context: Any, stack: Stack
+) -> None:
     # A visitor applies at /apply
     visitor = context.new_page()
     apply(visitor, stack.base_url, "Carol", APPLICANT)
@@ -34,9 +36,15 @@ def test_apply_approve_welcome_accept_and_a_new_agreement_version(browser: Any, 
     staff_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     staff = staff_context.new_page()
     staff_sign_in(staff, stack.base_url, stack.mail_dir)
+    staff.get_by_role("link", name="Groups", exact=True).click()
+    staff.get_by_label("Id (for example agencies)").fill("consultants")
+    staff.get_by_label("Name", exact=True).fill("Consultants")
+    staff.get_by_role("button", name="Save the group").click()
+    expect(staff.get_by_text("Group saved.")).to_be_visible()
     staff.get_by_role("link", name="Applications", exact=True).click()
     staff.get_by_role("link", name="Review Carol").click()
     expect(staff.get_by_text("A monthly newsletter")).to_be_visible()
+    staff.get_by_label("Group", exact=True).select_option("consultants")
     staff.get_by_label("First link's code (optional)").fill("carol")
     staff.get_by_role("button", name="Approve and send the welcome email").click()
     expect(staff.get_by_text("Approved: the partner has its first link")).to_be_visible()
@@ -74,6 +82,7 @@ def test_apply_approve_welcome_accept_and_a_new_agreement_version(browser: Any, 
     staff.get_by_role("link", name="Audit trail", exact=True).click()
     expect(staff.get_by_role("cell", name="partner.approved")).to_be_visible()
     expect(staff.get_by_role("cell", name="agreement.published")).to_be_visible()
+    expect(staff.get_by_role("cell", name="- -> consultants")).to_be_visible()
     staff_context.close()
 
 

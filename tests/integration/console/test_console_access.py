@@ -144,6 +144,7 @@ def test_every_console_page_has_the_security_headers(staff: PageClient) -> None:
         "/console/agreement",
         "/console/resources",
         "/console/payouts",
+        "/console/groups",
     ):
         response = staff.get(path)
         assert response.status == 200, path
