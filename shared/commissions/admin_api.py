@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.commissions import adjustments
+from shared.commissions import adjustments, manual_attribution
 from shared.commissions import service as commission_admin
 from shared.commissions.models import CommissionStatus
 from shared.context import get_context
@@ -120,3 +120,33 @@ def create_adjustment(partner_id: PartnerId, request: Annotated[AdjustmentReques
 @router.get("/admin/partners/<partner_id>/adjustments")
 def list_adjustments(partner_id: PartnerId):
     return json_response({"items": adjustments.partner_adjustments(get_context(), partner_id)})
+
+
+class AttributionRequest(BaseModel):
+    """POST /admin/customers/{customer_id}/attribution: a partner or a lead, why, and whether to move a
+    customer already attributed to another partner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    partner_id: str | None = Field(default=None, min_length=1, max_length=64)
+    lead_id: str | None = Field(default=None, min_length=1, max_length=64)
+    reason: str = Field(min_length=3, max_length=500)
+    reattribute: bool = False
+
+
+@router.post("/admin/customers/<customer_id>/attribution")
+def attribute_customer(
+    customer_id: Annotated[str, PathParam(pattern=r"^cus_[A-Za-z0-9]{1,200}$")],
+    request: Annotated[AttributionRequest, Body()],
+):
+    who = adjustments.staff_principal(dict(router.current_event.raw_event.get("requestContext") or {}))
+    result = manual_attribution.attribute_customer(
+        get_context(),
+        customer_id,
+        partner_id=request.partner_id,
+        lead_id=request.lead_id,
+        reason=request.reason,
+        attributed_by=who,
+        reattribute=request.reattribute,
+    )
+    return json_response(result)

@@ -46,8 +46,13 @@ class CustomerAttribution(Entity):
     renewed_subscriptions: list[str] = Field(default_factory=list)
     cancelled_subscriptions: dict[str, datetime] = Field(default_factory=dict)
     version: int = 0
-    # Set when the binding looked like the partner itself (self-referral): its sales wait in review.
+    # Set when the binding looked like the partner itself (self-referral), or staff moved the customer after
+    # payments: its sales wait in review.
     review_reason: str | None = None
+    # A binding staff made (POST /admin/customers/{id}/attribution): who, why, and whom it was taken from.
+    attributed_by: str | None = None
+    attribution_reason: str | None = None
+    previous_partner_id: str | None = None
 
     def keys(self) -> dict[str, str]:
         """One attribution per Stripe customer."""

@@ -89,3 +89,53 @@ def test_a_link_driven_leads_customer_converts_it_on_its_first_payment(
     deliver(api, sp.event("invoice.paid", invoice_for("cus_link", "grace@bigco.example")))
     # Then the lead is converted
     assert api.get(f"/admin/leads/{lead['lead_id']}", headers=ADMIN).json["status"] == "converted"
+
+
+def test_staff_attach_a_customer_and_its_parked_invoices_are_commissioned_then_a_move_is_explicit(
+    api: ApiClient, ctx: AppContext, partner: dict[str, Any]
+) -> None:
+    # Given an invoice of a customer nobody bound (no Checkout, no lead with its email): parked
+    invoice = invoice_for("cus_manual", "cfo@bigco.example")
+    assert deliver(api, sp.event("invoice.paid", invoice)).json["outcome"] == "parked"
+
+    # When staff attach the customer to the partner, with a reason
+    route = "/admin/customers/cus_manual/attribution"
+    body = {"partner_id": partner["partner_id"], "reason": "deal closed by the partner's intro call"}
+    attached = api.post(route, json=body, headers=ADMIN)
+
+    # Then the binding says who and why, and the parked invoice earned its commission
+    assert attached.status == 200 and attached.json["applied_invoices"] == 1, attached.body
+    binding = attached.json["attribution"]
+    assert (binding["source"], binding["attributed_by"]) == ("admin", "local-admin")
+    assert binding["attribution_reason"] == "deal closed by the partner's intro call"
+    assert [e.amount.amount for e in ctx.commissions.all_for_partner(partner["partner_id"])] == [2000]
+
+    # When staff try to move the customer to another partner without saying so
+    other = given_partner(api, email="bob@partner.example", plan_id=given_plan(api, sale_rate="0.1")["plan_id"])
+    move = {"partner_id": other["partner_id"], "reason": "the deal was Bob's"}
+    refused = api.post(route, json=move, headers=ADMIN)
+    # Then it is refused; said explicitly, it moves, audited, and its next sale waits in review
+    assert refused.status == 409 and refused.error_code == "customer_already_attributed", refused.body
+    moved = api.post(route, json={**move, "reattribute": True}, headers=ADMIN)
+    assert moved.status == 200 and moved.json["attribution"]["previous_partner_id"] == partner["partner_id"]
+    renewal = sp.invoice(customer="cus_manual", subscription="sub_sales", billing_reason="subscription_cycle")
+    deliver(api, sp.event("invoice.paid", renewal))
+    [entry] = ctx.commissions.all_for_partner(other["partner_id"])
+    assert (
+        entry.amount.amount == 1000
+        and entry.status.value == "needs_review"
+        and "re-attributed" in (entry.review_reason or "")
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"reason": "neither partner nor lead"},
+        {"partner_id": "ptr_x", "lead_id": "lead_x", "reason": "both"},
+        {"partner_id": "ptr_x"},
+    ],
+)
+def test_a_bad_manual_attribution_is_a_4xx(api: ApiClient, partner: dict[str, Any], body: dict[str, Any]) -> None:
+    response = api.post("/admin/customers/cus_bad/attribution", json=body, headers=ADMIN)
+    assert 400 <= response.status < 500 and response.json["error"]["code"], response.body
