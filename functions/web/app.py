@@ -15,11 +15,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.console import web as console
 from shared.core.observability import logger, metrics, tracer
 from shared.portal import web as portal
+from shared.reports import console_web as reports_console
 from shared.web.pages import make_web_resolver
 
 app = make_web_resolver()
 app.include_router(portal.router)
 app.include_router(console.router)
+app.include_router(reports_console.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

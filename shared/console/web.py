@@ -57,6 +57,7 @@ NAV: list[tuple[str, str]] = [
     ("/console/agreement", "agreement"),
     ("/console/resources", "resources"),
     ("/console/payouts", "payouts"),
+    ("/console/reports", "reports"),
     ("/console/audit", "audit"),
 ]
 """The console's navigation: (path, key). A new page adds its entry here and its name in console/layout.html."""

@@ -1,0 +1,48 @@
+"""The console's Reports page: staff see the program's months, the leaderboard and the partners who need
+attention, and choose the partner of the month there."""
+
+from __future__ import annotations
+
+import pytest
+
+from devstack.streams import StreamPoller
+from shared.context import AppContext
+from shared.partners.models import Partner
+from tests.helpers.api import ApiClient, lambdas
+from tests.helpers.browser_client import PageClient
+from tests.helpers.factories import ADMIN
+from tests.integration.console.conftest import staff, staff_emails  # noqa: F401 - the console's fixtures
+
+pytestmark = pytest.mark.integration
+
+
+def test_staff_see_the_leaderboard_and_health_and_choose_the_partner_of_the_month(
+    api: ApiClient,
+    ctx: AppContext,
+    ada: Partner,
+    bob: Partner,
+    staff: PageClient,  # noqa: F811 - fixture
+) -> None:
+    # Given Ada referred two leads this month and Bob one, ranked by qualified leads
+    stream = StreamPoller(ctx.table.client, ctx.table.name, lambdas().invoke)
+    for n, code in enumerate(("ada-link", "ada-link", "bob-link")):
+        lead_id = api.post("/leads", json={"email": f"p{n}@prospect.example", "ref": code}).json["lead_id"]
+        assert api.post(f"/admin/leads/{lead_id}/status", json={"status": "qualified"}, headers=ADMIN).status == 200
+    settings = {"metric": "qualified_leads", "currency": "USD", "partners_see_names": True}
+    assert api.put("/admin/reports/recognition-settings", json=settings, headers=ADMIN).status == 200
+    stream.drain()
+
+    # When staff open the Reports page and choose Ada
+    page = staff.get("/console/reports")
+    assert page.status == 200
+    board = staff.text.split('id="board-h"')[1].split("</section>")[0]
+    assert board.index("Ada Lovelace") < board.index("Bob Builder")
+    health = staff.text.split('id="health-h"')[1].split("</section>")[0]
+    assert "has no payout method" in health and "Bob Builder" in health
+    chosen = staff.post("/console/reports/partner-of-the-month", {"month": "2026-11", "partner_id": ada.partner_id})
+
+    # Then the choice is kept, shown in the console and to partners
+    assert chosen.status == 303
+    staff.get(chosen.headers["location"])
+    assert "Partner of the month saved." in staff.text
+    assert api.get("/admin/reports/partner-of-the-month/2026-11", headers=ADMIN).json["name"] == "Ada Lovelace"
