@@ -13,13 +13,14 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import EmailStr, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from shared.audit import service as audit
 from shared.content import service as content
 from shared.content.models import Resource, ResourceKind
 from shared.context import AppContext, get_context
 from shared.core import rate_limit
+from shared.core.email_address import EmailAddress
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
 from shared.groups import service as groups
@@ -45,7 +46,7 @@ APPLY_HONEYPOT = "nickname"
 """The /apply form's hidden field a person never fills (`website` is a real question there)."""
 
 PARTNERS_PER_PAGE = 100
-_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailAddress)
 _PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
 
 NAV: list[tuple[str, str]] = [

@@ -15,7 +15,7 @@ KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", 
 class Entity(BaseModel):
     """A stored item. Subclasses name their `entity_type` and build their keys in `keys()`."""
 
-    model_config = ConfigDict(extra="ignore", validate_assignment=True, use_enum_values=False)
+    model_config = ConfigDict(extra="ignore", validate_assignment=True, use_enum_values=False, defer_build=True)
 
     entity_type: ClassVar[str] = "entity"
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from shared.core.email_address import EmailAddress
 from shared.core.observability import logger
 from shared.links import click_token
 from shared.links.models import LINK_CODE_PATTERN
@@ -53,7 +54,7 @@ Honeypot = Annotated[Annotated[str, StringConstraints(max_length=2048)] | None, 
 class ProspectDetails(BaseModel):
     """The prospect's own fields, shared by the visitor form and partner submissions."""
 
-    email: Annotated[EmailStr, Field(max_length=254)]
+    email: Annotated[EmailAddress, Field(max_length=254)]
     name: ShortText = None
     company: ShortText = None
     job_title: ShortText = None

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from shared.audit import service as audit
 from shared.content import service as content
 from shared.context import AppContext
 from shared.core import rate_limit
+from shared.core.email_address import EmailAddress
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.rate_limit_store import RateLimitRepository
 from shared.links import service as links
@@ -31,7 +32,7 @@ class ApplicationInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
+    email: EmailAddress
     company: str | None = Field(default=None, max_length=200)
     website: HttpUrl | None = None
     audience: str | None = Field(default=None, max_length=2000)
@@ -52,7 +53,7 @@ class InvitationInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
+    email: EmailAddress
     company: str | None = Field(default=None, max_length=200)
     plan_id: str | None = None
 

@@ -8,16 +8,20 @@ next month (docs/payouts.md); the portal shows whether the account can receive p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-import stripe
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.context import AppContext
 from shared.core.errors import DomainError
+from shared.core.lazy import lazy_module
 from shared.core.secrets import get_secret
 from shared.core.settings import stripe_api_base
 from shared.partners import service as partners
 from shared.partners.models import Partner, PayoutMethod, PayoutMethodKind
+
+if TYPE_CHECKING:
+    import stripe
+else:  # loaded when Stripe is first called, not at cold start
+    stripe = lazy_module("stripe")
 
 
 class StripeUnavailable(DomainError):

@@ -13,13 +13,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import stripe
-
+from shared.core.lazy import lazy_module
 from shared.core.secrets import get_secret
 from shared.core.settings import stripe_api_base
 from shared.payouts.models import Payout
+
+if TYPE_CHECKING:
+    import stripe
+else:  # loaded when Stripe is first called, not at cold start
+    stripe = lazy_module("stripe")
 
 
 class TransferStatus(StrEnum):

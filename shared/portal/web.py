@@ -13,10 +13,11 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import EmailStr, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from shared.context import AppContext, get_context
 from shared.core import keys, rate_limit
+from shared.core.email_address import EmailAddress
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
 from shared.identity.models import Audience
@@ -57,7 +58,7 @@ LEADS_PER_PAGE = 100
 ENTRIES_PER_PAGE = 100
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 _PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
-_EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailAddress)
 
 NAV = (
     ("/portal", "dashboard"),
