@@ -97,6 +97,17 @@ class SaleEvaluation:
     entries: tuple[EarnedEntry, ...]
     history: CustomerHistory
     totals: PartnerTotals
+    unpriced: tuple[str, ...] = ()  # flat rules that applied but name no amount in the sale's currency
+
+
+def flat_amount(primary: Money | None, others: Iterable[Money], currency: str) -> tuple[Money | None, bool]:
+    """(the plan's flat amount in `currency` or None, and whether the plan names flat amounts for this rule
+    but none in `currency`: the sale then earns none of it and is flagged, never converted)."""
+    named = [m for m in (primary, *others) if m is not None]
+    for amount in named:
+        if amount.currency == currency:
+            return amount, False
+    return None, bool(named)
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -140,10 +151,14 @@ def evaluate_sale(
     entries: list[EarnedEntry] = []
     bonuses_paid = set(totals.bonuses_paid)
     renewed = set(history.renewed_subscriptions)
+    unpriced: list[str] = []
 
     if plan is not None:
-        if first_sale and plan.first_sale_flat is not None and plan.first_sale_flat.currency == currency:
-            entries.append(EarnedEntry(RULE_FIRST_SALE, plan.first_sale_flat))
+        first_flat, first_unpriced = flat_amount(plan.first_sale_flat, plan.first_sale_flats, currency)
+        if first_sale and first_flat is not None:
+            entries.append(EarnedEntry(RULE_FIRST_SALE, first_flat))
+        elif first_sale and first_unpriced:
+            unpriced.append(RULE_FIRST_SALE)
         rate = tier_rate(plan, revenue_after, customers_after)
         cancelled_at = history.cancelled_subscriptions.get(sale.subscription_id or "")
         # A cancelled subscription stops the revenue share: an invoice paid after the cancellation (a final
@@ -156,15 +171,18 @@ def evaluate_sale(
             and in_recurring_scope(plan, history.paid_sales + 1, first_paid_at, sale.paid_at)
         ):
             entries.append(EarnedEntry(RULE_SALE_RATE, sale.net.times_rate(rate)))
+        renewal_flat, renewal_unpriced = flat_amount(plan.renewal_bonus, plan.renewal_bonuses, currency)
         if (
-            plan.renewal_bonus is not None
-            and plan.renewal_bonus.currency == currency
+            (renewal_flat is not None or renewal_unpriced)
             and sale.billing_reason == "subscription_cycle"
             and sale.subscription_id is not None
             and sale.subscription_id not in renewed
         ):
-            entries.append(EarnedEntry(RULE_RENEWAL_BONUS, plan.renewal_bonus))
-            renewed.add(sale.subscription_id)
+            if renewal_flat is not None:
+                entries.append(EarnedEntry(RULE_RENEWAL_BONUS, renewal_flat))
+                renewed.add(sale.subscription_id)
+            else:
+                unpriced.append(RULE_RENEWAL_BONUS)
         bonus = plan.revenue_bonus
         bonus_flag = f"{RULE_REVENUE_BONUS}:{plan.plan_id}:{currency}"
         if (
@@ -189,6 +207,7 @@ def evaluate_sale(
             customers=customers_after,
             bonuses_paid=frozenset(bonuses_paid),
         ),
+        unpriced=tuple(unpriced),
     )
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from shared.commissions import rules as ledger
 from shared.commissions.models import (
     AttributionSource,
@@ -48,7 +50,8 @@ from shared.commissions.stripe_events import (
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.errors import Conflict, NotFound
-from shared.core.observability import logger
+from shared.core.money import Money
+from shared.core.observability import logger, metrics
 from shared.core.retry import pause_before_retry
 from shared.leads.lifecycle import convert_lead_for_customer, lead_for_email
 from shared.leads.rules import is_self_referral
@@ -326,6 +329,44 @@ def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) 
     return _with_retries(attempt)
 
 
+def _unpriced_entries(
+    rules_unpriced: tuple[str, ...],
+    sale: ledger.PaidSale,
+    *,
+    partner_id: str,
+    program: Program,
+    source: CommissionSource,
+    available_at: datetime,
+    now: datetime,
+) -> list[Commission]:
+    """A flat rule the plan prices in other currencies only earns nothing on this sale: a zero entry in
+    review names it (staff may add an adjustment), with a metric and a log line."""
+    currency = sale.net.currency
+    flagged: list[Commission] = []
+    for rule in rules_unpriced:
+        metrics.add_metric(name="UnpricedFlatAmount", unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "plan names no flat amount in the sale's currency",
+            extra={"sale_id": sale.sale_id, "rule": rule, "currency": currency, "partner_id": partner_id},
+        )
+        flagged.append(
+            Commission(
+                commission_id=keys.sale_commission_id(sale.sale_id, rule),
+                partner_id=partner_id,
+                program_id=program.program_id,
+                amount=Money.of(0, currency),
+                rule=rule,
+                source=source,
+                status=CommissionStatus.NEEDS_REVIEW,
+                review_reason=f"the plan names no {rule} amount in {currency}: nothing earned",
+                available_at=available_at,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return flagged
+
+
 def _sales_led_binding(ctx: AppContext, program: Program, invoice: InvoicePaid) -> CustomerAttribution | None:
     """Bind a customer paying without a Checkout binding to the partner of its lead (matched by the
     invoice's customer email within the attribution window), converting the lead; None when none matches."""
@@ -464,6 +505,15 @@ def _apply_sale(
         )
         for earned in evaluation.entries
     ]
+    entries += _unpriced_entries(
+        evaluation.unpriced,
+        sale,
+        partner_id=binding.partner_id,
+        program=program,
+        source=source,
+        available_at=available_at,
+        now=now,
+    )
     new_record = record.model_copy(
         update={
             "paid": True,

@@ -138,6 +138,10 @@ class CommissionPlan(Entity):
     tiers: list[Tier] = Field(default_factory=list)
     revenue_bonus: ThresholdBonus | None = None
     renewal_bonus: Money | None = None
+    # The same flat amounts in other currencies (one per currency): a sale in a currency the plan names no
+    # flat amount for earns none of it (flagged for review, never converted).
+    first_sale_flats: list[Money] = Field(default_factory=list)
+    renewal_bonuses: list[Money] = Field(default_factory=list)
     created_at: datetime
 
     def keys(self) -> dict[str, str]:

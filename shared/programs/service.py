@@ -124,6 +124,8 @@ class PlanInput(BaseModel):
     tiers: list[Tier] = Field(default_factory=list, max_length=20)
     revenue_bonus: ThresholdBonus | None = None
     renewal_bonus: Money | None = None
+    first_sale_flats: list[Money] = Field(default_factory=list, max_length=50, description="one per other currency")
+    renewal_bonuses: list[Money] = Field(default_factory=list, max_length=50, description="one per other currency")
 
 
 def create_plan(ctx: AppContext, data: PlanInput) -> CommissionPlan:
@@ -137,6 +139,12 @@ def create_plan(ctx: AppContext, data: PlanInput) -> CommissionPlan:
         value = getattr(data, money_field)
         if value is not None and value.amount < 0:
             raise BadRequest(f"{money_field} must not be negative", code="invalid_plan")
+    for flats_field, single in (("first_sale_flats", data.first_sale_flat), ("renewal_bonuses", data.renewal_bonus)):
+        flats = [single, *getattr(data, flats_field)] if single is not None else getattr(data, flats_field)
+        if any(m.amount < 0 for m in flats):
+            raise BadRequest(f"{flats_field} must not be negative", code="invalid_plan")
+        if len({m.currency for m in flats}) != len(flats):
+            raise BadRequest(f"{flats_field}: one amount per currency", code="invalid_plan")
     if data.revenue_bonus and data.revenue_bonus.threshold.currency != data.revenue_bonus.bonus.currency:
         raise BadRequest("revenue_bonus threshold and bonus must share a currency", code="invalid_plan")
     plan = CommissionPlan(

@@ -124,3 +124,46 @@ def test_a_commission_above_the_programs_review_threshold_waits_for_staff(api: A
 def test_a_review_threshold_must_be_a_positive_amount(api: ApiClient) -> None:
     response = api.put("/admin/program", json={**PROGRAM, "review_above": {"USD": -1}}, headers=ADMIN)
     assert response.status in (400, 422) and response.json["error"]["code"], response.body
+
+
+def test_a_sale_in_a_currency_the_plan_does_not_price_earns_no_flat_amount_and_shows_in_review(
+    api: ApiClient, ctx: AppContext
+) -> None:
+    # Given a plan paying $50 or EUR 45 on a customer's first sale
+    given_program(api)
+    plan = given_plan(
+        api,
+        sale_rate=None,
+        first_sale_flat={"amount": 5000, "currency": "USD"},
+        first_sale_flats=[{"amount": 4500, "currency": "EUR"}],
+    )
+    partner = given_partner(api, plan_id=plan["plan_id"])
+    # When customers pay in EUR and in BRL
+    for customer, currency in (("cus_eur", "eur"), ("cus_brl", "brl")):
+        session = sp.checkout_session(
+            customer=customer,
+            client_reference_id=click(partner, api),
+            mode="payment",
+            currency=currency,
+            payment_intent=f"pi_{customer}",
+        )
+        assert deliver(api, sp.event("checkout.session.completed", session)).status == 200
+    # Then EUR earns EUR 45; BRL earns nothing, and staff see why in the review queue
+    rows = {
+        (e.amount.currency, e.amount.amount, e.status.value)
+        for e in ctx.commissions.all_for_partner(partner["partner_id"])
+    }
+    assert rows == {("EUR", 4500, "pending"), ("BRL", 0, "needs_review")}
+    [waiting] = api.get("/admin/review", headers=ADMIN).json["items"]
+    assert "no first_sale_flat amount in BRL" in waiting["review_reason"]
+
+
+def test_a_plan_names_one_flat_amount_per_currency(api: ApiClient) -> None:
+    given_program(api)
+    body = {
+        "name": "Twice",
+        "first_sale_flat": {"amount": 5000, "currency": "USD"},
+        "first_sale_flats": [{"amount": 4000, "currency": "USD"}],
+    }
+    response = api.post("/admin/plans", json=body, headers=ADMIN)
+    assert response.status == 400 and response.error_code == "invalid_plan", response.body

@@ -200,3 +200,36 @@ def test_a_sale_waits_in_review_only_above_its_currencys_threshold() -> None:
     reason = ledger.review_threshold_reason([Money.of(4000, "USD"), Money.of(1001, "USD")], thresholds)
     assert reason == "above the review threshold: 5001 > 5000 USD (minor units)"
     assert ledger.review_threshold_reason([Money.of(10**9, "EUR")], thresholds) is None
+
+
+def _sale_in(currency: str, reason: str = "subscription_create") -> ledger.PaidSale:
+    return ledger.PaidSale(
+        sale_id="in_1",
+        customer_id="cus_1",
+        amount_paid=Money.of(10000, currency),
+        net=Money.of(10000, currency),
+        paid_at=T0,
+        subscription_id="sub_1",
+        billing_reason=reason,
+    )
+
+
+def test_a_plan_names_its_flat_amounts_per_currency_and_an_unpriced_currency_earns_nothing_but_is_named() -> None:
+    # Given a plan paying $50 or EUR 45 on a first sale, and a $10 or EUR 9 renewal bonus
+    terms = plan(
+        first_sale_flat=Money.of(5000, "USD"),
+        first_sale_flats=[Money.of(4500, "EUR")],
+        renewal_bonus=Money.of(1000, "USD"),
+        renewal_bonuses=[Money.of(900, "EUR")],
+    )
+    history, totals = ledger.CustomerHistory(), ledger.PartnerTotals()
+    # Then a first sale in EUR earns EUR 45, in USD $50, and in BRL nothing, with both rules named unpriced
+    assert earned(ledger.evaluate_sale(terms, _sale_in("EUR"), history, totals)) == {"first_sale_flat": 4500}
+    assert earned(ledger.evaluate_sale(terms, _sale_in("USD"), history, totals)) == {"first_sale_flat": 5000}
+    brl = ledger.evaluate_sale(terms, _sale_in("BRL"), history, totals)
+    assert earned(brl) == {} and brl.unpriced == ("first_sale_flat",)
+    renewal = ledger.evaluate_sale(terms, _sale_in("BRL", "subscription_cycle"), brl.history, brl.totals)
+    assert renewal.unpriced == ("renewal_bonus",)
+    assert earned(ledger.evaluate_sale(terms, _sale_in("EUR", "subscription_cycle"), brl.history, brl.totals)) == {
+        "renewal_bonus": 900
+    }
