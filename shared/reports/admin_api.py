@@ -94,7 +94,6 @@ def program_report(from_: Annotated[str | None, Query(alias="from", pattern=MONT
 def leaderboard(month: Month = None, limit: Annotated[int, Query(ge=1, le=100)] = 10):
     ctx = get_context()
     board = service.leaderboard(ctx, month or service.this_month(ctx), limit=limit)
-    board.pop("_ranking")
     return json_response(board)
 
 

@@ -35,7 +35,6 @@ def reports_page() -> Response:
         month = current
     program = service.program_report(ctx, service.month_range(ctx, shift_month(month, -11), month))
     board = service.leaderboard(ctx, month, limit=10)
-    board.pop("_ranking")
     health, next_cursor = service.partner_health(
         ctx, inactive_days=INACTIVE_DAYS, limit=50, cursor=request.query.get("cursor") or None
     )

@@ -145,17 +145,20 @@ def save_recognition_settings(ctx: AppContext, metric: str, currency: str, partn
     return settings
 
 
-def leaderboard(ctx: AppContext, month: str, *, limit: int = 10) -> dict[str, Any]:
-    """The month's ranking on the program's metric: the top `limit` partners with names and scores."""
+def _ranked(ctx: AppContext, month: str) -> tuple[dict[str, Any], list[tuple[int, str, int]]]:
+    """The program's settings and the month's full ranking: one Query of the month's active partners."""
     settings = recognition_settings(ctx)
     items = RollupStore(ctx.table).partners_of_month(ctx.program_id, month)
-    scores = {
-        str(i["scope_id"]): leaderboard_score(figures_of([i]), settings["metric"], settings["currency"]) for i in items
-    }
-    ranking = rank(scores)
+    metric, currency = settings["metric"], settings["currency"]
+    return settings, rank({str(i["scope_id"]): leaderboard_score(figures_of([i]), metric, currency) for i in items})
+
+
+def leaderboard(ctx: AppContext, month: str, *, limit: int = 10) -> dict[str, Any]:
+    """The month's ranking on the program's metric: the top `limit` partners with names and scores."""
+    settings, ranking = _ranked(ctx, month)
     names = {p.partner_id: p.name for p in _partners(ctx, [p for _, p, _ in ranking[:limit]])}
     rows = [{"rank": r, "partner_id": p, "name": names.get(p), "score": s} for r, p, s in ranking[:limit]]
-    return {"month": month, **settings, "items": rows, "ranked": len(ranking), "_ranking": ranking}
+    return {"month": month, **settings, "items": rows, "ranked": len(ranking)}
 
 
 def _partners(ctx: AppContext, partner_ids: list[str]) -> list[Any]:
@@ -164,15 +167,16 @@ def _partners(ctx: AppContext, partner_ids: list[str]) -> list[Any]:
 
 def partner_rank(ctx: AppContext, partner_id: str, month: str) -> dict[str, Any]:
     """What a partner sees of the month's leaderboard: its own rank, and names only if the program shows them."""
-    board = leaderboard(ctx, month)
-    ranking = board.pop("_ranking")
+    settings, ranking = _ranked(ctx, month)
     own = next(((r, s) for r, p, s in ranking if p == partner_id), None)
     view: dict[str, Any] = {
-        "month": month, "metric": board["metric"], "currency": board["currency"], "ranked": board["ranked"],
+        "month": month, "metric": settings["metric"], "currency": settings["currency"], "ranked": len(ranking),
         "rank": own[0] if own else None, "score": own[1] if own else 0,
     }  # fmt: skip
-    if board["partners_see_names"]:
-        view["items"] = [{k: row[k] for k in ("rank", "name", "score")} for row in board["items"]]
+    if settings["partners_see_names"]:
+        top = ranking[:10]
+        names = {p.partner_id: p.name for p in _partners(ctx, [p for _, p, _ in top])}
+        view["items"] = [{"rank": r, "name": names.get(p), "score": s} for r, p, s in top]
     return view
 
 
