@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.commissions import adjustments, manual_attribution
+from shared.commissions import adjustments, manual_attribution, promotion_codes
 from shared.commissions import service as commission_admin
 from shared.commissions.models import CommissionStatus
 from shared.context import get_context
@@ -150,3 +150,23 @@ def attribute_customer(
         reattribute=request.reattribute,
     )
     return json_response(result)
+
+
+class PromotionCodeRequest(BaseModel):
+    """POST /admin/partners/{partner_id}/promotion-codes: a Stripe promotion code id or its code text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_-]+$", description="promo_... or code")
+
+
+@router.post("/admin/partners/<partner_id>/promotion-codes")
+def assign_promotion_code(partner_id: PartnerId, request: Annotated[PromotionCodeRequest, Body()]):
+    who = adjustments.staff_principal(dict(router.current_event.raw_event.get("requestContext") or {}))
+    created, shown = promotion_codes.assign(get_context(), partner_id, request.code, who)
+    return json_response(shown, 201 if created else 200)
+
+
+@router.get("/admin/partners/<partner_id>/promotion-codes")
+def list_promotion_codes(partner_id: PartnerId):
+    return json_response({"items": promotion_codes.partner_codes(get_context(), partner_id)})

@@ -23,6 +23,7 @@ class AttributionSource(StrEnum):
     REF_CODE = "ref_code"
     LEAD = "lead"
     ADMIN = "admin"
+    PROMOTION_CODE = "promotion_code"
 
 
 class CustomerAttribution(Entity):
@@ -57,6 +58,30 @@ class CustomerAttribution(Entity):
     def keys(self) -> dict[str, str]:
         """One attribution per Stripe customer."""
         return keys.customer_attribution(self.stripe_customer_id)
+
+
+def promotion_code_key(code: str) -> str:
+    """How a promotion code is looked up: a `promo_...` id as Stripe writes it, a code text upper-cased
+    (Stripe's codes are case-insensitive)."""
+    code = code.strip()
+    return code if code.startswith("promo_") else code.upper()
+
+
+class PromotionCodeAssignment(Entity):
+    """A Stripe promotion code assigned to a partner: a Checkout session or invoice using it binds the
+    customer to the partner. Stored twice in one transaction: by code (the lookup) and under the partner."""
+
+    entity_type: ClassVar[str] = "promotion_code_assignment"
+
+    program_id: str
+    code: str  # promotion_code_key(...)
+    partner_id: str
+    assigned_by: str
+    assigned_at: datetime
+
+    def keys(self) -> dict[str, str]:
+        """By code in the program's promotion code partition."""
+        return keys.promotion_code_assignment(self.program_id, self.code)
 
 
 class CommissionStatus(StrEnum):

@@ -8,7 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from shared.commissions import adjustments
+from shared.commissions import adjustments, promotion_codes
 from shared.commissions import service as commission_admin
 from shared.commissions.models import CommissionStatus
 from shared.context import get_context
@@ -44,3 +44,9 @@ def balance():
 def list_own_adjustments():
     ctx = get_context()
     return json_response({"items": adjustments.partner_adjustments(ctx, current_partner_id(router))})
+
+
+@router.get("/partner/promotion-codes")
+def list_own_promotion_codes():
+    ctx = get_context()
+    return json_response({"items": promotion_codes.partner_codes(ctx, current_partner_id(router))})

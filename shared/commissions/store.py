@@ -26,6 +26,7 @@ from shared.commissions.models import (
     EntryState,
     ParkedSale,
     PaymentRecord,
+    PromotionCodeAssignment,
     ReferralTotals,
     ReleaseDay,
     SaleRecord,
@@ -403,6 +404,42 @@ class CommissionRepository:
         """Every manual adjustment of a partner, oldest first (their ids share a prefix: one Query)."""
         pk, prefix = keys.sale_commissions_prefix(partner_id, ADJUSTMENT_ID_PREFIX)
         return self._entries(pk, prefix)
+
+    # ------------------------------------------------------------ promotion codes
+    def assign_promotion_code(self, assignment: PromotionCodeAssignment) -> PromotionCodeAssignment:
+        """Store the assignment by code and under its partner in one transaction (attribute_not_exists):
+        the stored assignment, which is another partner's when the code was assigned before."""
+        partner_copy = {
+            **assignment.to_item(),
+            **keys.partner_promotion_code(assignment.partner_id, assignment.code),
+        }
+        try:
+            self.table.transact_write(
+                [
+                    self.table.put_action(assignment.to_item(), condition=NOT_EXISTS),
+                    self.table.put_action(partner_copy),
+                ]
+            )
+        except TransactionCancelled:
+            stored = self.find_promotion_code(assignment.program_id, assignment.code)
+            if stored is None:
+                raise
+            return stored
+        return assignment
+
+    def find_promotion_code(self, program_id: str, code: str) -> PromotionCodeAssignment | None:
+        """The partner assignment of one promotion code key, or None."""
+        item = self.table.get(keys.promotion_code_assignment(program_id, code), consistent=True)
+        return PromotionCodeAssignment.from_item(item) if item else None
+
+    def partner_promotion_codes(self, partner_id: str) -> list[PromotionCodeAssignment]:
+        """A partner's promotion codes (one Query of its copies)."""
+        pk, prefix = keys.partner_promotion_codes_prefix(partner_id)
+        low, high = keys.prefix_range(prefix)
+        items = self.table.query_all(
+            "pk = :pk AND sk BETWEEN :low AND :high", {":pk": pk, ":low": low, ":high": high}, consistent=True
+        )
+        return [PromotionCodeAssignment.from_item(item) for item in items]
 
     def parked_sales(self, stripe_customer_id: str) -> list[ParkedSale]:
         """Paid invoices waiting for this customer's binding."""

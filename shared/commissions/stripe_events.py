@@ -34,6 +34,7 @@ class CheckoutCompleted:
     amount_paid: Money | None
     net: Money | None
     created_at: datetime
+    promotion_codes: tuple[str, ...] = ()  # promo ids (and code texts when expanded) of its discounts
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class InvoicePaid:
     out_of_band: bool
     payment_ids: tuple[str, ...]
     customer_email: str | None = None  # the invoice's copy of the customer's email (self-referral check)
+    promotion_codes: tuple[str, ...] = ()  # promo ids / code texts of its expanded discounts
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,7 @@ def _checkout(session: dict[str, Any], created: int) -> CheckoutCompleted:
         amount_paid=amount_paid,
         net=net,
         created_at=_epoch(session.get("created"), created),
+        promotion_codes=promotion_codes(session.get("discounts")),
     )
 
 
@@ -236,4 +239,21 @@ def _invoice(invoice: dict[str, Any], created: int) -> InvoicePaid:
         out_of_band=out_of_band,
         payment_ids=payment_ids,
         customer_email=invoice.get("customer_email") if isinstance(invoice.get("customer_email"), str) else None,
+        promotion_codes=promotion_codes(invoice.get("discounts")),
     )
+
+
+def promotion_codes(discounts: object) -> tuple[str, ...]:
+    """The promotion codes a `discounts` list names: a Checkout session's `[{"coupon", "promotion_code"}]`
+    (an id, or the expanded object) or an invoice's expanded discount objects (`promotion_code` id or object
+    with `code`). Unexpanded invoice discounts are `di_...` ids and name none."""
+    found: list[str] = []
+    for discount in discounts if isinstance(discounts, list) else []:
+        if not isinstance(discount, dict):
+            continue
+        promo = discount.get("promotion_code")
+        if isinstance(promo, str) and promo:
+            found.append(promo)
+        elif isinstance(promo, dict):
+            found += [str(promo[name]) for name in ("id", "code") if isinstance(promo.get(name), str) and promo[name]]
+    return tuple(found)

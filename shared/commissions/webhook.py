@@ -34,6 +34,7 @@ from shared.commissions.models import (
     PaymentRecord,
     SaleEntry,
     SaleRecord,
+    promotion_code_key,
 )
 from shared.commissions.processed_event import ProcessedWebhookEvent
 from shared.commissions.store import LedgerWrite, SaleInputs, WriteOutcome, business_fact_item
@@ -146,7 +147,8 @@ def handle_event(ctx: AppContext, event: dict[str, Any]) -> Outcome:
 
 # ---------------------------------------------------------------- attribution at checkout
 def _touch_of(ctx: AppContext, program: Program, checkout: CheckoutCompleted) -> tuple[Touch, dict[str, Any]] | None:
-    """Who referred this checkout: click token, then ref code, then a converted lead's partner."""
+    """Who referred this checkout: click token, then ref code, then an assigned promotion code, then a
+    converted lead's partner (docs/commissions.md, attribution precedence)."""
     now = ctx.clock.now()
     if checkout.client_reference_id:
         try:
@@ -167,6 +169,9 @@ def _touch_of(ctx: AppContext, program: Program, checkout: CheckoutCompleted) ->
                 "source": AttributionSource.REF_CODE,
                 "link_code": link.code,
             }
+    promoted = _promotion_code_partner(ctx, program, checkout.promotion_codes)
+    if promoted is not None:
+        return Touch(promoted.partner_id, checkout.created_at), {"source": AttributionSource.PROMOTION_CODE}
     if checkout.email and checkout.customer_id:
         lead = convert_lead_for_customer(ctx, checkout.email, checkout.customer_id)
         if lead is not None and lead.partner_id:
@@ -307,7 +312,10 @@ def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) 
     inputs = ctx.commissions.sale_inputs(ctx.program_id, invoice.customer_id, invoice.invoice_id)
     fresh = [inputs]  # the first attempt reuses these consistent reads; a retry reads again
     if inputs.binding is None:
-        if inputs.program is None or _sales_led_binding(ctx, inputs.program, invoice) is None:
+        program = inputs.program
+        if program is None or (
+            _promotion_code_binding(ctx, program, invoice) is None and _sales_led_binding(ctx, program, invoice) is None
+        ):
             return _park(ctx, event, invoice)
         fresh = []  # bound now: read again
     elif inputs.binding.paid_sales == 0 and invoice.customer_email:
@@ -393,10 +401,47 @@ def _sales_led_binding(ctx: AppContext, program: Program, invoice: InvoicePaid) 
         review_reason=self_referral_reason(invoice.customer_email, partner),
         version=1,
     )
-    if ctx.commissions.write(LedgerWrite(now, versioned=[(binding, 0)])) is WriteOutcome.CONFLICT:
-        return ctx.commissions.find_attribution(invoice.customer_id)  # a checkout bound it meanwhile: it stands
     logger.info("customer bound by its lead's email", extra={"lead_id": lead.lead_id, "partner_id": lead.partner_id})
+    return _first_binding(ctx, binding)
+
+
+def _first_binding(ctx: AppContext, binding: CustomerAttribution) -> CustomerAttribution | None:
+    """Write a customer's first binding; when a checkout bound it meanwhile, that one stands."""
+    if ctx.commissions.write(LedgerWrite(binding.attributed_at, versioned=[(binding, 0)])) is WriteOutcome.CONFLICT:
+        return ctx.commissions.find_attribution(binding.stripe_customer_id)
     return binding
+
+
+def _promotion_code_partner(ctx: AppContext, program: Program, codes: tuple[str, ...]) -> Partner | None:
+    """The partner a promotion code of the payment is assigned to, if its status allows a new attribution."""
+    for code in codes:
+        assignment = ctx.commissions.find_promotion_code(program.program_id, promotion_code_key(code))
+        if assignment is None:
+            continue
+        partner = ctx.partners.find(assignment.partner_id)
+        if partner is not None and policy.new_attribution_allowed(partner.status):
+            return partner
+    return None
+
+
+def _promotion_code_binding(ctx: AppContext, program: Program, invoice: InvoicePaid) -> CustomerAttribution | None:
+    """Bind a customer paying an invoice without a Checkout binding to the partner of a promotion code its
+    discounts use; None when none is assigned."""
+    partner = _promotion_code_partner(ctx, program, invoice.promotion_codes)
+    if partner is None:
+        return None
+    now = ctx.clock.now()
+    binding = CustomerAttribution(
+        stripe_customer_id=invoice.customer_id,
+        partner_id=partner.partner_id,
+        program_id=program.program_id,
+        source=AttributionSource.PROMOTION_CODE,
+        touched_at=invoice.paid_at,
+        attributed_at=now,
+        review_reason=self_referral_reason(invoice.customer_email, partner),
+        version=1,
+    )
+    return _first_binding(ctx, binding)
 
 
 def _convert_lead(ctx: AppContext, email: str, customer_id: str) -> None:

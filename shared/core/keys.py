@@ -500,3 +500,19 @@ def partner_group(program_id: str, group_id: str) -> Key:
 def partner_groups_prefix(program_id: str) -> tuple[str, str]:
     """(partition, sort-key prefix) of a program's partner groups."""
     return f"PROGRAM#{program_id}", "GROUP#"
+
+
+# ---------------------------------------------------------------- promotion codes (issue 11)
+def promotion_code_assignment(program_id: str, code_key: str) -> Key:
+    """Which partner a Stripe promotion code (its `promo_...` id, or its code text upper-cased) belongs to."""
+    return {"pk": f"PROGRAM#{program_id}#PROMO", "sk": f"CODE#{code_key}"}
+
+
+def partner_promotion_code(partner_id: str, code_key: str) -> Key:
+    """A partner's copy of its promotion code assignment, so the partner lists its codes with one Query."""
+    return {"pk": f"PARTNER#{partner_id}", "sk": f"PROMO#{code_key}"}
+
+
+def partner_promotion_codes_prefix(partner_id: str) -> tuple[str, str]:
+    """(pk, sk prefix) of a partner's promotion code copies."""
+    return f"PARTNER#{partner_id}", "PROMO#"

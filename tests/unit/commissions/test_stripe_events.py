@@ -124,3 +124,16 @@ def test_factories_use_only_fields_stripe_sends(resource: str, factory: Any) -> 
         assert set(ours["status_transitions"]) == set(reference["status_transitions"])
     if resource == "invoice_payment":
         assert set(ours["payment"]) - {"payment_intent", "charge"} == set(reference["payment"])
+
+
+def test_promotion_codes_are_read_from_every_discount_shape() -> None:
+    from shared.commissions.stripe_events import promotion_codes
+
+    # A Checkout session's discounts, an invoice's expanded discounts, unexpanded ids and junk
+    assert promotion_codes([{"coupon": None, "promotion_code": "promo_1"}]) == ("promo_1",)
+    assert promotion_codes([{"object": "discount", "promotion_code": {"id": "promo_2", "code": "FALL20"}}]) == (
+        "promo_2",
+        "FALL20",
+    )
+    assert promotion_codes(["di_1", {"coupon": "co_1", "promotion_code": None}, 3]) == ()
+    assert promotion_codes(None) == ()
