@@ -24,7 +24,7 @@ from shared.reports import admin_api as reports
 
 SWAGGER_PATH = "/admin/swagger"
 use_settings(AdminApiSettings)
-app = make_resolver(authenticate=auth.authenticate_admin)  # the credential before any body is read
+app = make_resolver(authenticate=auth.authenticate_admin, openapi_path="/admin/openapi.json")  # auth, then body
 for module in (program, partners, links, leads, commissions, payouts):
     app.include_router(module.router)
 app.include_router(reports.router)

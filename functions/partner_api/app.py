@@ -24,7 +24,7 @@ from shared.payouts import partner_api as payouts
 from shared.reports import partner_api as reports
 
 use_settings(PartnerApiSettings)
-app = make_resolver(authenticate=auth.authenticate_partner_key)  # the credential before any body is read
+app = make_resolver(authenticate=auth.authenticate_partner_key, openapi_path="/partner/openapi.json")  # auth, then body
 for module in (profile, links, leads, commissions, payouts):
     app.include_router(module.router)
 app.include_router(reports.router)

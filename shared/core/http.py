@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from shared.core.body import JSON_MEDIA_TYPE, check_request_body
 from shared.core.errors import BadRequest, DomainError, TooManyRequests
 from shared.core.observability import logger
+from shared.core.openapi import published_document
 
 Authenticate = Callable[[APIGatewayProxyEventV2], Mapping[str, Any] | None]
 """Checks a request's credential (raising Unauthorized) and returns what to keep in the router context."""
@@ -68,6 +69,16 @@ def header(event: APIGatewayProxyEventV2, name: str) -> str | None:
     return next((v for k, v in (event.headers or {}).items() if k.lower() == wanted), None)
 
 
+def published_openapi(app: APIGatewayHttpResolver) -> dict[str, Any]:
+    """The app's published OpenAPI document (shared.core.openapi), built once per container."""
+    cached = getattr(app, "_published_openapi", None)
+    if cached is None:
+        raw = app.get_openapi_schema(title="Referral partner program API")
+        cached = published_document(raw.model_dump(mode="json", by_alias=True, exclude_none=True))
+        app._published_openapi = cached  # type: ignore[attr-defined]
+    return cached
+
+
 class GuardedResolver(APIGatewayHttpResolver):
     """A resolver that checks the credential, then the body's media type and bounds, before any route,
     validation middleware or parser runs: an anonymous caller learns nothing but 401, and no body can
@@ -100,11 +111,23 @@ def make_resolver(
     enable_swagger_path: str | None = None,
     authenticate: Authenticate | None = None,
     media_types: tuple[str, ...] = (JSON_MEDIA_TYPE,),
+    openapi_path: str | None = None,
 ) -> APIGatewayHttpResolver:
     """A resolver with validation on and domain errors mapped to JSON 4xx responses; `authenticate` runs on
     every request before its body is read, and bodies are checked against `media_types` and the bounds of
-    `shared.core.body` before any validation."""
+    `shared.core.body` before any validation. `openapi_path` serves the published OpenAPI document (JSON)."""
     app = GuardedResolver(authenticate=authenticate, media_types=media_types)
+    if openapi_path:
+
+        @app.get(openapi_path, include_in_schema=False)
+        def _openapi():  # no return annotation: Powertools would model it
+            return Response(
+                status_code=HTTPStatus.OK,
+                content_type=content_types.APPLICATION_JSON,
+                body=published_openapi(app),
+                headers={"Cache-Control": "no-store"},
+            )
+
     if enable_swagger_path:
         app.enable_swagger(path=enable_swagger_path, title="Referral partner program API")
 
