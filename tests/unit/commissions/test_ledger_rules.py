@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -233,3 +234,40 @@ def test_a_plan_names_its_flat_amounts_per_currency_and_an_unpriced_currency_ear
     assert earned(ledger.evaluate_sale(terms, _sale_in("EUR", "subscription_cycle"), brl.history, brl.totals)) == {
         "renewal_bonus": 900
     }
+
+
+def test_a_months_n_revenue_share_expires_after_n_calendar_months() -> None:
+    # Given a 1-month revenue share; the first sale on 31 January
+    terms = plan(sale_rate=Decimal("0.1"), recurring_scope=RecurringScope.MONTHS, recurring_count=1)
+    first = ledger.evaluate_sale(terms, sale(1000), ledger.CustomerHistory(), ledger.PartnerTotals())
+    # Then a sale just before 28 February 12:00 earns, one at that instant does not
+    before = ledger.evaluate_sale(
+        terms, sale(1000, paid_at=datetime(2026, 2, 28, 11, 59, tzinfo=UTC)), first.history, first.totals
+    )
+    at_end = ledger.evaluate_sale(
+        terms, sale(1000, paid_at=datetime(2026, 2, 28, 12, 0, tzinfo=UTC)), first.history, first.totals
+    )
+    assert earned(first) == {"sale_rate": 100} and earned(before) == {"sale_rate": 100} and earned(at_end) == {}
+
+
+def test_the_revenue_bonus_is_paid_on_the_sale_landing_exactly_on_its_threshold() -> None:
+    terms = plan(revenue_bonus=ThresholdBonus(threshold=Money.of(1000, "USD"), bonus=Money.of(300, "USD")))
+    below = ledger.evaluate_sale(terms, sale(999), ledger.CustomerHistory(), ledger.PartnerTotals())
+    on = ledger.evaluate_sale(terms, sale(1), below.history, below.totals)
+    after = ledger.evaluate_sale(terms, sale(5000), on.history, on.totals)
+    assert earned(below) == {} and earned(on) == {"revenue_bonus": 300} and earned(after) == {}
+
+
+def test_a_one_minor_unit_commission_is_kept() -> None:
+    result = ledger.evaluate_sale(
+        plan(sale_rate=Decimal("0.1")), sale(10), ledger.CustomerHistory(), ledger.PartnerTotals()
+    )
+    assert earned(result) == {"sale_rate": 1}
+
+
+@pytest.mark.parametrize("status", ["won", "warning_closed", "prevented"])
+def test_a_dispute_closed_in_the_merchants_favour_releases_the_commission(status: str) -> None:
+    outcome = ledger.payment_outcome({}, 0, {"dp_1": status}, 1000)
+    assert (outcome.dispute_open, outcome.dispute_lost) == (False, False)
+    assert ledger.payment_outcome({}, 0, {"dp_1": "needs_response"}, 1000).dispute_open
+    assert ledger.payment_outcome({}, 0, {"dp_1": "lost", "dp_2": "needs_response"}, 1000).dispute_lost

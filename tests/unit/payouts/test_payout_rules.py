@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -285,3 +285,19 @@ def test_only_a_period_that_has_ended_may_be_paid() -> None:
     # In São Paulo November ends at 03:00 UTC
     with pytest.raises(Conflict):
         ensure_period_ended("2026-11", datetime(2026, 12, 1, 2, 0, tzinfo=UTC), "America/Sao_Paulo")
+
+
+@pytest.mark.parametrize(
+    ("amounts", "outcome"), [([0], Outcome.CARRY_OVER), ([1], Outcome.PAY), ([3, -3], Outcome.CARRY_OVER)]
+)
+def test_without_a_minimum_a_zero_balance_is_never_paid_and_one_cent_is(amounts: list[int], outcome: Outcome) -> None:
+    # Given a currency the program sets no minimum for (GBP)
+    [balance] = group_balances([lf.commission("p1", a, "GBP") for a in amounts], CUTOFF)
+    # Then nothing is "paid" at zero, and a single cent is paid rather than carried over for ever
+    assert decide(balance, lf.partner("p1"), lf.program()).outcome is outcome
+
+
+def test_an_entry_whose_hold_ends_exactly_at_the_cutoff_belongs_to_the_next_period() -> None:
+    at_cutoff = lf.commission("p1", 9000, available_at=CUTOFF)
+    just_before = lf.commission("p1", 9000, available_at=CUTOFF - timedelta(microseconds=1))
+    assert [b.total.amount for b in group_balances([at_cutoff, just_before], CUTOFF)] == [9000]
