@@ -26,6 +26,8 @@ def _function_of(event: dict[str, Any]) -> str:
         found = lambdas().find_route(event["requestContext"]["http"]["method"], event["rawPath"])
         assert found is not None, f"no route in template.yaml for {event['rawPath']}"
         return found[0].function
+    if any(r.get("eventSource") == "aws:dynamodb" for r in event.get("Records", [])):
+        return "rollups"  # a batch of the table's stream
     return "payouts"  # the scheduler, a manual invoke, or an SQS batch of shard messages
 
 
