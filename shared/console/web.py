@@ -27,7 +27,9 @@ from shared.groups import service as groups
 from shared.identity import service as identity
 from shared.identity.models import Audience, WebSession
 from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
+from shared.leads import lifecycle as lead_lifecycle
 from shared.leads.form_http import HONEYPOT_FIELD, is_honeypot_filled
+from shared.leads.models import LEAD_TRANSITIONS, LeadStatus
 from shared.links import service as links
 from shared.onboarding import service as onboarding
 from shared.partners import service as partners
@@ -35,6 +37,7 @@ from shared.partners.models import PARTNER_TRANSITIONS, Partner, PartnerStatus, 
 from shared.payouts import rules as payout_rules
 from shared.payouts import run as payout_run
 from shared.payouts.trigger import start_payout_run
+from shared.programs import service as programs
 from shared.web import sessions
 from shared.web.i18n import supported, translator
 from shared.web.pages import WebRequest, download, page, redirect, web_request
@@ -53,6 +56,7 @@ NAV: list[tuple[str, str]] = [
     ("/console", "home"),
     ("/console/applications", "applications"),
     ("/console/partners", "partners"),
+    ("/console/leads", "leads"),
     ("/console/invite", "invite"),
     ("/console/groups", "groups"),
     ("/console/agreement", "agreement"),
@@ -450,6 +454,85 @@ def move_partner_to_group(partner_id: str) -> Response:
     form = request.require_csrf()
     groups.move_partner(ctx, partner_id, form.get("group_id") or None, actor=staff)
     return redirect(request, f"/console/partners/{partner_id}?group_changed=1")
+
+
+# ---------------------------------------------------------------- leads pipeline
+LEADS_PER_PAGE = 100
+
+
+def _bounties(ctx: AppContext, partner_ids: set[str]) -> dict[str, Any]:
+    """The lead bounty each partner's plan pays when a lead is qualified (the plan choice is
+    programs.plan_for_partner's; plans read once per page)."""
+    program = ctx.programs.get(ctx.program_id)
+    known = {plan.plan_id: plan for plan in ctx.programs.list_plans(ctx.program_id)}
+    bounties: dict[str, Any] = {}
+    for partner_id in partner_ids:
+        plan = programs.plan_for_partner(ctx, program, ctx.partners.find(partner_id), known)
+        bounties[partner_id] = plan.lead_bounty if plan else None
+    return bounties
+
+
+def _leads_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
+    status = request.query.get("status", "")
+    status_filter = status if status in {s.value for s in LeadStatus} else ""
+    partner_filter = request.query.get("partner_id", "").strip()[:64]
+    found, next_cursor = ctx.leads.list_page(
+        ctx.program_id,
+        status=status_filter or None,
+        partner_id=partner_filter or None,
+        limit=LEADS_PER_PAGE,
+        cursor=request.query.get("cursor") or None,
+    )
+    context: dict[str, Any] = {"error": None, **extra}
+    return console_page(
+        request,
+        staff,
+        "console/leads.html",
+        "leads",
+        status=context.pop("status", 200),
+        rows=found,
+        next_cursor=next_cursor,
+        status_filter=status_filter,
+        partner_filter=partner_filter,
+        statuses=[s.value for s in LeadStatus],
+        transitions={lead.lead_id: sorted(t.value for t in LEAD_TRANSITIONS[lead.status]) for lead in found},
+        bounties=_bounties(ctx, {lead.partner_id for lead in found if lead.partner_id}),
+        moved=request.query.get("moved"),
+        **context,
+    )
+
+
+@router.get("/console/leads")
+def leads_pipeline() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return _leads_page(request, ctx, staff)
+
+
+@router.post("/console/leads/<lead_id>/status")
+def move_lead(lead_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    reason = form.get("reason", "").strip()[:500] or None
+    try:
+        target = LeadStatus(form.get("status", ""))
+        lead = lead_lifecycle.change_status(ctx, lead_id, target, reason)
+    except ValueError:
+        error = translator(request.locale).gettext("Choose the new status and write the reason.")
+        return _leads_page(request, ctx, staff, error=error, status=422)
+    except (BadRequest, Conflict) as refused:
+        return _leads_page(request, ctx, staff, error=refused.message, status=refused.status)
+    audit.record(
+        ctx,
+        staff,
+        "lead.status_changed",
+        partner_id=lead.partner_id,
+        detail=f"{lead_id} -> {target.value}: {reason or ''}",
+    )
+    return redirect(request, f"/console/leads?moved={lead_id}")
 
 
 # ---------------------------------------------------------------- groups

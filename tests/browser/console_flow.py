@@ -14,6 +14,7 @@ CONSOLE_PAGES = (
     ("applications", "/console/applications"),
     ("partners", "/console/partners"),
     ("partner", "/console/partners/ptr_demo"),
+    ("leads", "/console/leads"),
     ("invite", "/console/invite"),
     ("groups", "/console/groups"),
     ("agreement", "/console/agreement"),
