@@ -220,3 +220,17 @@ build-SharedLayer:
 .PHONY: clean
 clean: ## Remove local data (.local/) and build output (not the tools under .tools/)
 	rm -rf .local .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+MUTMUT_VERSION := 3.8.1
+MUTMUT_DIR := $(TOOLS)/mutmut
+MUTMUT_STAMP := $(MUTMUT_DIR)/.mutmut-$(MUTMUT_VERSION)
+
+$(MUTMUT_STAMP): $(VENV_STAMP)
+	$(PY) -m pip install --quiet --target $(MUTMUT_DIR) "mutmut==$(MUTMUT_VERSION)"
+	touch $@
+
+.PHONY: mutation
+mutation: $(MUTMUT_STAMP) ## Mutation testing (mutmut 3) of the money rules over the unit tests; not in make test (minutes)
+	rm -rf mutants
+	PYTHONPATH=$(CURDIR)/$(MUTMUT_DIR) $(PY) -m mutmut run --max-children 2
+	PYTHONPATH=$(CURDIR)/$(MUTMUT_DIR) $(PY) -m mutmut results

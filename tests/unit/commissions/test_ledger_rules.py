@@ -271,3 +271,30 @@ def test_a_dispute_closed_in_the_merchants_favour_releases_the_commission(status
     assert (outcome.dispute_open, outcome.dispute_lost) == (False, False)
     assert ledger.payment_outcome({}, 0, {"dp_1": "needs_response"}, 1000).dispute_open
     assert ledger.payment_outcome({}, 0, {"dp_1": "lost", "dp_2": "needs_response"}, 1000).dispute_lost
+
+
+def test_the_revenue_bonus_is_not_paid_again_from_a_revenue_already_at_its_threshold() -> None:
+    terms = plan(revenue_bonus=ThresholdBonus(threshold=Money.of(1000, "USD"), bonus=Money.of(300, "USD")))
+    at_threshold = ledger.PartnerTotals(revenue={"USD": 1000})
+    assert earned(ledger.evaluate_sale(terms, sale(1), ledger.CustomerHistory(), at_threshold)) == {}
+    crossed = ledger.evaluate_sale(terms, sale(1000), ledger.CustomerHistory(), ledger.PartnerTotals())
+    assert crossed.totals.bonuses_paid == frozenset({"revenue_bonus:p:USD"})
+
+
+def test_a_zero_commission_writes_no_entry_and_the_history_and_totals_carry_over() -> None:
+    cancelled = {"sub_old": T0}
+    history = ledger.CustomerHistory(paid_sales=1, first_paid_at=T0, cancelled_subscriptions=cancelled)
+    totals = ledger.PartnerTotals(bonuses_paid=frozenset({"revenue_bonus:x:EUR"}))
+    result = ledger.evaluate_sale(plan(sale_rate=Decimal("0.1")), sale(4), history, totals)
+    assert earned(result) == {}  # 0.4 rounds to 0: no zero entry
+    assert result.history.cancelled_subscriptions == cancelled
+    assert result.totals.bonuses_paid == frozenset({"revenue_bonus:x:EUR"})
+
+
+def test_a_scope_without_a_count_means_one() -> None:
+    for scope in (RecurringScope.INVOICES, RecurringScope.MONTHS):
+        terms = plan(sale_rate=Decimal("0.1"), recurring_scope=scope)
+        first = ledger.evaluate_sale(terms, sale(1000), ledger.CustomerHistory(), ledger.PartnerTotals())
+        later = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)  # two months after the first sale
+        second = ledger.evaluate_sale(terms, sale(1000, paid_at=later), first.history, first.totals)
+        assert earned(first) == {"sale_rate": 100} and earned(second) == {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.commissions.models import CommissionStatus
+from shared.commissions.models import CommissionSource, CommissionStatus
 from shared.core.clock import FixedClock
 from shared.core.errors import BadRequest, Conflict
 from shared.core.money import Money
@@ -38,6 +39,7 @@ from shared.payouts.rules import (
     reversal_available_at,
     statement,
     statement_csv,
+    withholding_reason,
 )
 from shared.payouts.run import parse_invocation, scheduled_period
 from tests.helpers import ledger_factories as lf
@@ -301,3 +303,91 @@ def test_an_entry_whose_hold_ends_exactly_at_the_cutoff_belongs_to_the_next_peri
     at_cutoff = lf.commission("p1", 9000, available_at=CUTOFF)
     just_before = lf.commission("p1", 9000, available_at=CUTOFF - timedelta(microseconds=1))
     assert [b.total.amount for b in group_balances([at_cutoff, just_before], CUTOFF)] == [9000]
+
+
+def test_each_decision_keeps_its_balance_and_says_why() -> None:
+    # Given balances that carry over (not positive, below the minimum), are withheld, and are paid by hand
+    [negative] = group_balances([lf.commission("p1", -10)], CUTOFF)
+    [small] = group_balances([lf.commission("p1", 4999)], CUTOFF)
+    [enough] = group_balances([lf.commission("p1", 9000)], CUTOFF)
+    carried = decide(negative, lf.partner("p1"), lf.program())
+    below = decide(small, lf.partner("p1"), lf.program())
+    withheld = decide(enough, None, lf.program())
+    paypal = decide(enough, lf.partner("p1", method=PayoutMethodKind.PAYPAL), lf.program())
+    # Then each decision carries its balance and a reason a partner can act on
+    assert (carried.balance, carried.reason) == (negative, "net balance is not positive; it carries over")
+    assert (below.balance, below.reason) == (
+        small,
+        "balance 4999 is below the minimum payout 5000 USD; it carries over",
+    )
+    assert (withheld.balance, withheld.reason) == (enough, "partner record not found; contact the program team")
+    assert paypal.balance == enough and paypal.outcome is Outcome.PAY
+    assert paypal.destination == lf.partner("p1", method=PayoutMethodKind.PAYPAL).payout_method.reference
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (PartnerStatus.PAUSED, "your partner account is paused; payouts resume when it is reactivated"),
+        (
+            PartnerStatus.TERMINATED,
+            "your partner account is terminated; payouts are withheld under the partner agreement",
+        ),
+        (PartnerStatus.PENDING, "your partner account is not approved yet"),
+    ],
+)
+def test_withholding_reasons_are_worded_for_the_partner(status: PartnerStatus, reason: str) -> None:
+    assert withholding_reason(lf.partner("p1", status=status)) == reason
+
+
+def test_a_partner_without_a_payout_method_is_told_to_add_one() -> None:
+    partner = lf.partner("p1", method=PayoutMethodKind.NONE)
+    assert withholding_reason(partner) == "no payout method on file; add one to receive your payout"
+
+
+@pytest.mark.parametrize(
+    ("period", "valid"), [("2000-01", True), ("2999-12", True), ("1999-12", False), ("3000-01", False)]
+)
+def test_periods_run_from_2000_to_2999(period: str, valid: bool) -> None:
+    if valid:
+        assert parse_period(period) == period
+    else:
+        with pytest.raises(
+            BadRequest, match=re.escape(f"period must be a month as YYYY-MM (e.g. 2026-10), got {period!r}")
+        ):
+            parse_period(period)
+
+
+def test_an_unknown_timezone_is_a_bad_request_naming_it() -> None:
+    with pytest.raises(BadRequest, match=re.escape("unknown timezone 'Mars/Olympus'")) as refused:
+        period_cutoff("2026-10", "Mars/Olympus")
+    assert refused.value.code == "invalid_timezone"
+
+
+def test_the_csv_total_row_and_empty_cells_and_formula_defusing() -> None:
+    line = lf.commission("p1", 100).model_copy(
+        update={
+            "payout_id": "po_1",
+            "note": "+1 bonus",
+            "description": "@gift",
+            "source": CommissionSource(),
+        }
+    )
+    rows = list(csv.reader(io.StringIO(statement_csv(statement(_payout([line.commission_id], [100]), [line])))))
+    assert rows[-1] == ["TOTAL", "", "", "", "100", "USD", "", "", ""]
+    assert rows[1][3] == "" and rows[1][6] == ""  # no invoice, no reverses: empty cells, not "None"
+    assert rows[1][7:] == ["'+1 bonus", "'@gift"]
+    negative = lf.commission("p1", -5).model_copy(update={"payout_id": "po_1", "note": "-5 fix"})
+    rows = list(csv.reader(io.StringIO(statement_csv(statement(_payout([negative.commission_id], [-5]), [negative])))))
+    assert rows[1][7] == "'-5 fix" and rows[1][4] == "-5"
+
+
+def test_a_refused_run_names_when_the_period_can_be_paid_and_the_dry_run() -> None:
+    with pytest.raises(Conflict) as refused:
+        ensure_period_ended("2026-11", datetime(2026, 11, 23, tzinfo=UTC), "America/Sao_Paulo")
+    assert refused.value.message == (
+        "period 2026-11 has not ended: it can be paid from 2026-12-01T03:00:00+00:00; preview it with a dry run meanwhile"
+    )
+    assert payable_cutoff("2026-10", datetime(2026, 12, 1, tzinfo=UTC), "America/Sao_Paulo") == datetime(
+        2026, 11, 1, 3, 0, tzinfo=UTC
+    )
