@@ -157,14 +157,18 @@ def _touch_of(ctx: AppContext, program: Program, checkout: CheckoutCompleted) ->
             logger.info("checkout click token rejected", extra={"session": checkout.session_id})
         else:
             touched = datetime.fromtimestamp(claim.clicked_at, tz=now.tzinfo)
-            return Touch(claim.partner_id, touched), {
-                "source": AttributionSource.CLICK_TOKEN,
-                "link_code": claim.link_code,
-                "click_id": claim.click_nonce,
-            }
+            clicked_link = ctx.links.find(claim.link_code)  # the status policy: a paused link attributes nothing
+            state = policy.link_state(clicked_link.status, None, now) if clicked_link else policy.LINK_ACTIVE
+            if policy.click_token_attributes(_partner_status(ctx, claim.partner_id), state):
+                return Touch(claim.partner_id, touched), {
+                    "source": AttributionSource.CLICK_TOKEN,
+                    "link_code": claim.link_code,
+                    "click_id": claim.click_nonce,
+                }
     if checkout.ref_code:
         link = ctx.links.find(checkout.ref_code)
-        if link is not None:
+        ref_state = policy.link_state(link.status, link.expires_at, now) if link else None
+        if link is not None and ref_state and policy.ref_attributes(_partner_status(ctx, link.partner_id), ref_state):
             return Touch(link.partner_id, checkout.created_at), {
                 "source": AttributionSource.REF_CODE,
                 "link_code": link.code,
@@ -174,9 +178,26 @@ def _touch_of(ctx: AppContext, program: Program, checkout: CheckoutCompleted) ->
         return Touch(promoted.partner_id, checkout.created_at), {"source": AttributionSource.PROMOTION_CODE}
     if checkout.email and checkout.customer_id:
         lead = convert_lead_for_customer(ctx, checkout.email, checkout.customer_id)
-        if lead is not None and lead.partner_id:
+        if (
+            lead is not None
+            and lead.partner_id
+            and policy.new_attribution_allowed(_partner_status(ctx, lead.partner_id))
+        ):
             return Touch(lead.partner_id, lead.created_at), {"source": AttributionSource.LEAD, "lead_id": lead.lead_id}
     return None
+
+
+def _status_review_reason(partner: Partner | None) -> str | None:
+    """Why a bound customer's sale waits in review because of its partner's status (paused, pending)."""
+    if partner is not None and policy.recurring_commission(partner.status.value) == policy.REVIEW:
+        return f"the partner is {partner.status.value}: its commissions wait in review (docs/status-policy.md)"
+    return None
+
+
+def _partner_status(ctx: AppContext, partner_id: str) -> str | None:
+    """The partner's status for shared.partners.policy (None: no such partner, which the policy refuses)."""
+    partner = ctx.partners.find(partner_id)
+    return partner.status.value if partner is not None else None
 
 
 def _bind(
@@ -190,7 +211,8 @@ def _bind(
         if found is None:
             return held
         touch, details = found
-        if held is not None:
+        # A terminated partner's customer is released (shared.partners.policy): no lock, no touch of its own.
+        if held is not None and policy.customer_lock_holds(_partner_status(ctx, held.partner_id)):
             if program.lock_customer_to_partner or held.partner_id == touch.partner_id:
                 return held
             winner = decide_owner(
@@ -522,6 +544,7 @@ def _apply_sale(
     available_at = ledger.payable_from(now, program.hold_period_days)
     review_reason = (
         binding.review_reason
+        or _status_review_reason(known.partner)
         or self_referral_reason(customer_email, known.partner)
         or ledger.review_threshold_reason([e.amount for e in evaluation.entries], program.review_threshold)
     )
