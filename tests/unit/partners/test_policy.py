@@ -8,7 +8,8 @@ import pytest
 
 from shared.links.models import LinkStatus
 from shared.partners import policy
-from shared.partners.models import PartnerStatus
+from shared.partners.models import Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
+from shared.payouts.rules import withholding_reason
 
 PARTNERS = ("pending", "active", "paused", "terminated")
 LINKS = ("active", "paused", "expired")
@@ -86,3 +87,21 @@ def test_the_enums_compare_equal_to_the_policy_strings() -> None:
     assert tuple(s.value for s in PartnerStatus) == policy.PARTNER_STATUSES
     assert {s.value for s in LinkStatus} == set(policy.LINK_STATES)
     assert policy.redirect_tracks(PartnerStatus.ACTIVE, LinkStatus.ACTIVE)
+
+
+@pytest.mark.parametrize("status", list(PartnerStatus))
+def test_the_payout_row_is_what_the_payout_run_withholds(status: PartnerStatus) -> None:
+    # Given a partner with somewhere to be paid, in each status
+    now = datetime(2026, 11, 29, tzinfo=UTC)
+    partner = Partner(
+        partner_id="ptr_1",
+        program_id="default",
+        name="Ada",
+        email="ada@partner.example",
+        status=status,
+        payout_method=PayoutMethod(kind=PayoutMethodKind.PAYPAL, reference="ada@paypal.example"),
+        created_at=now,
+        updated_at=now,
+    )
+    # Then the payout run pays exactly when the table says PAY
+    assert (withholding_reason(partner) is None) is (policy.payout(status) == policy.PAY)
