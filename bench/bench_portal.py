@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.harness import BenchContext, RequestCounter, percentiles, row, time_calls
@@ -21,6 +21,7 @@ from shared import context as deps
 from shared.commissions import service as commissions
 from shared.content import service as content
 from shared.core import keys
+from shared.core.clock import FixedClock
 from shared.core.money import Money
 from shared.identity import service as identity
 from shared.identity.models import Audience
@@ -28,6 +29,7 @@ from shared.leads import service as leads
 from shared.leads.models import LeadStatus
 from shared.partners import service as partners
 from shared.partners.models import PayoutMethod, PayoutMethodKind
+from shared.payouts import rules as payout_rules
 from shared.payouts.run import PayoutRun
 from shared.payouts.transfers import StripeTransfers
 from shared.programs import service as programs
@@ -57,8 +59,13 @@ def run(bench: BenchContext) -> None:
     leads.change_status(ctx, submitted[0].lead_id, LeadStatus.QUALIFIED)
     entries, _ = commissions.list_page(ctx, partner_id=ada, status=None, limit=10, cursor=None)
     commissions.approve_early(ctx, ada, entries[0]["commission_id"])
+    # Pay this month's approved entry as the run after the month's end would (a run of a month that has not
+    # ended is refused), so the earnings page lists a payout and its statement.
     period = datetime.now(UTC).strftime("%Y-%m")
+    today = ctx.clock
+    ctx.clock = FixedClock(payout_rules.period_cutoff(period) + timedelta(hours=1))
     PayoutRun(ctx, StripeTransfers("sk_test_unused", api_base="http://127.0.0.1:9", sleep=lambda _: None)).run(period)
+    ctx.clock = today
     issued = identity.issue_link(ctx, Audience.PORTAL, ada, "ada@partner.example")
     link = identity.consume_link(ctx, issued.token, Audience.PORTAL)
     assert link is not None
