@@ -38,6 +38,7 @@ from shared.payouts import rules as payout_rules
 from shared.payouts import run as payout_run
 from shared.payouts.trigger import start_payout_run
 from shared.programs import service as programs
+from shared.programs.models import AttributionPolicy
 from shared.web import sessions
 from shared.web.i18n import supported, translator
 from shared.web.pages import WebRequest, download, page, redirect, web_request
@@ -62,6 +63,7 @@ NAV: list[tuple[str, str]] = [
     ("/console/agreement", "agreement"),
     ("/console/resources", "resources"),
     ("/console/payouts", "payouts"),
+    ("/console/settings", "settings"),
     ("/console/reports", "reports"),
     ("/console/audit", "audit"),
 ]
@@ -533,6 +535,84 @@ def move_lead(lead_id: str) -> Response:
         detail=f"{lead_id} -> {target.value}: {reason or ''}",
     )
     return redirect(request, f"/console/leads?moved={lead_id}")
+
+
+# ---------------------------------------------------------------- program settings
+SETTINGS_NUMBERS = (
+    "attribution_window_days",
+    "hold_period_days",
+    "lead_rate_limit_per_ip",
+    "lead_rate_limit_per_partner",
+    "partner_link_limit",
+)
+SETTINGS_TEXTS = ("landing_url", "fallback_url", "thank_you_url")
+
+
+def _as_list(raw: str) -> list[str]:
+    return [part.strip() for part in raw.replace("\n", ",").split(",") if part.strip()]
+
+
+def _as_amounts(raw: str) -> dict[str, int]:
+    """`USD=5000, EUR=4000` (minor units) as a mapping; a malformed pair is a ValueError."""
+    amounts: dict[str, int] = {}
+    for pair in _as_list(raw):
+        currency, _, amount = pair.partition("=")
+        if not currency.strip().isalpha() or len(currency.strip()) != 3 or not amount.strip().isdigit():
+            raise ValueError(pair)
+        amounts[currency.strip().upper()] = int(amount.strip())
+    return amounts
+
+
+def _settings_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
+    context: dict[str, Any] = {"error": None, "saved": False, **extra}
+    return console_page(
+        request,
+        staff,
+        "console/settings.html",
+        "settings",
+        status=context.pop("status", 200),
+        program=ctx.programs.get(ctx.program_id),
+        policies=[p.value for p in AttributionPolicy],
+        **context,
+    )
+
+
+@router.get("/console/settings")
+def settings_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return _settings_page(request, ctx, staff, saved="saved" in request.query)
+
+
+@router.post("/console/settings")
+def save_settings() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    current = ctx.programs.get(ctx.program_id).model_dump(mode="json")
+    values = {name: current.get(name) for name in programs.ProgramSettings.model_fields if name in current}
+    try:
+        for name in SETTINGS_NUMBERS:
+            values[name] = int(form.get(name, ""))
+        for name in SETTINGS_TEXTS:
+            values[name] = form.get(name, "").strip() or None
+        values["attribution_policy"] = form.get("attribution_policy", "")
+        values["allowed_destination_domains"] = _as_list(form.get("allowed_destination_domains", ""))
+        values["lead_form_origins"] = _as_list(form.get("lead_form_origins", ""))
+        values["minimum_payouts"] = _as_amounts(form.get("minimum_payouts", ""))
+        settings = programs.ProgramSettings.model_validate(values)
+        programs.save_program(ctx, settings)
+    except (ValueError, BadRequest) as refused:  # pydantic's ValidationError is a ValueError
+        error = translator(request.locale).gettext("Some settings are not valid; nothing was saved:")
+        detail = refused.message if isinstance(refused, BadRequest) else str(refused)[:300]
+        if isinstance(refused, ValidationError):
+            first = refused.errors()[0]
+            detail = f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
+        return _settings_page(request, ctx, staff, error=f"{error} {detail}", status=422)
+    audit.record(ctx, staff, "program.settings_changed", detail=", ".join(f"{n}={values[n]}" for n in SETTINGS_NUMBERS))
+    return redirect(request, "/console/settings?saved=1")
 
 
 # ---------------------------------------------------------------- groups

@@ -20,6 +20,7 @@ CONSOLE_PAGES = (
     ("agreement", "/console/agreement"),
     ("resources", "/console/resources"),
     ("payouts", f"/console/payouts?period={PAYOUT_PERIOD}&preview=1"),
+    ("settings", "/console/settings"),
     ("audit", "/console/audit"),
 )
 """(name, path) of every signed-in console page, for the accessibility check and the screenshots."""

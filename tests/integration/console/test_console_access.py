@@ -145,6 +145,7 @@ def test_every_console_page_has_the_security_headers(staff: PageClient) -> None:
         "/console/resources",
         "/console/payouts",
         "/console/groups",
+        "/console/settings",
     ):
         response = staff.get(path)
         assert response.status == 200, path
