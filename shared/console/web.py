@@ -16,6 +16,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import TypeAdapter, ValidationError
 
 from shared.audit import service as audit
+from shared.commissions import service as commissions
+from shared.commissions.models import CommissionStatus
 from shared.content import service as content
 from shared.content.models import Resource, ResourceKind
 from shared.context import AppContext, get_context
@@ -58,6 +60,7 @@ NAV: list[tuple[str, str]] = [
     ("/console/applications", "applications"),
     ("/console/partners", "partners"),
     ("/console/leads", "leads"),
+    ("/console/commissions", "commissions"),
     ("/console/invite", "invite"),
     ("/console/groups", "groups"),
     ("/console/agreement", "agreement"),
@@ -535,6 +538,72 @@ def move_lead(lead_id: str) -> Response:
         detail=f"{lead_id} -> {target.value}: {reason or ''}",
     )
     return redirect(request, f"/console/leads?moved={lead_id}")
+
+
+# ---------------------------------------------------------------- commissions
+COMMISSIONS_PER_PAGE = 100
+
+
+def _commissions_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
+    raw_status = request.query.get("status", "")
+    status_filter = raw_status if raw_status in {s.value for s in CommissionStatus} else ""
+    partner_filter = request.query.get("partner_id", "").strip()[:64]
+    rows, next_cursor = commissions.list_page(
+        ctx,
+        partner_id=partner_filter or None,
+        status=CommissionStatus(status_filter) if status_filter else None,
+        limit=COMMISSIONS_PER_PAGE,
+        cursor=request.query.get("cursor") or None,
+    )
+    context: dict[str, Any] = {"error": None, **extra}
+    return console_page(
+        request,
+        staff,
+        "console/commissions.html",
+        "commissions",
+        status=context.pop("status", 200),
+        rows=rows,
+        next_cursor=next_cursor,
+        status_filter=status_filter,
+        partner_filter=partner_filter,
+        statuses=[s.value for s in CommissionStatus],
+        done=request.query.get("done"),
+        **context,
+    )
+
+
+@router.get("/console/commissions")
+def commissions_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return _commissions_page(request, ctx, staff)
+
+
+@router.post("/console/commissions/<partner_id>/<commission_id>/approve")
+def approve_commission(partner_id: str, commission_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    request.require_csrf()
+    commissions.approve_early(ctx, partner_id, commission_id)
+    audit.record(ctx, staff, "commission.approved", partner_id=partner_id, detail=commission_id)
+    return redirect(request, "/console/commissions?done=approved")
+
+
+@router.post("/console/commissions/<partner_id>/<commission_id>/void")
+def void_commission(partner_id: str, commission_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    reason = form.get("reason", "").strip()[:500]
+    if not reason:
+        error = translator(request.locale).gettext("Write the reason for voiding it.")
+        return _commissions_page(request, ctx, staff, error=error, status=422)
+    commissions.void(ctx, partner_id, commission_id, reason)
+    audit.record(ctx, staff, "commission.voided", partner_id=partner_id, detail=f"{commission_id}: {reason}")
+    return redirect(request, "/console/commissions?done=voided")
 
 
 # ---------------------------------------------------------------- program settings

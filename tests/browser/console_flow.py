@@ -15,6 +15,7 @@ CONSOLE_PAGES = (
     ("partners", "/console/partners"),
     ("partner", "/console/partners/ptr_demo"),
     ("leads", "/console/leads"),
+    ("commissions", "/console/commissions"),
     ("invite", "/console/invite"),
     ("groups", "/console/groups"),
     ("agreement", "/console/agreement"),

@@ -15,7 +15,14 @@ from tests.helpers.browser_client import PageClient, newest_email, newest_sign_i
 
 from .conftest import STAFF
 
-SAMPLES = {"key_id": "key_sample", "partner_id": "ptr_sample", "period": "2026-10", "currency": "USD", "index": "0"}
+SAMPLES = {
+    "commission_id": "cm_sample",
+    "key_id": "key_sample",
+    "partner_id": "ptr_sample",
+    "period": "2026-10",
+    "currency": "USD",
+    "index": "0",
+}
 
 
 def console_routes() -> list[tuple[str, str]]:
@@ -146,6 +153,8 @@ def test_every_console_page_has_the_security_headers(staff: PageClient) -> None:
         "/console/payouts",
         "/console/groups",
         "/console/settings",
+        "/console/commissions",
+        "/console/leads",
     ):
         response = staff.get(path)
         assert response.status == 200, path
