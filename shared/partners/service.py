@@ -5,11 +5,12 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import to_iso
+from shared.core.email_address import EmailAddress
 from shared.core.errors import Conflict, NotFound, Unauthorized
 from shared.core.ids import new_id
 from shared.links.service import sync_partner_status
@@ -36,7 +37,7 @@ class PartnerInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
+    email: EmailAddress
     company: str | None = Field(default=None, max_length=200)
     company_domain: str | None = Field(default=None, max_length=253, pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
     plan_id: str | None = None
