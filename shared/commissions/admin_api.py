@@ -9,13 +9,14 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.commissions import adjustments, manual_attribution, promotion_codes
 from shared.commissions import service as commission_admin
 from shared.commissions.models import CommissionStatus
 from shared.context import get_context
 from shared.core.api import json_response
+from shared.core.entity import Model
 from shared.core.money import Money
 
 router = Router()
@@ -24,7 +25,7 @@ PartnerId = Annotated[str, PathParam(min_length=1, max_length=64)]
 CommissionId = Annotated[str, PathParam(min_length=1, max_length=200)]
 
 
-class VoidRequest(BaseModel):
+class VoidRequest(Model):
     """POST /admin/commissions/{partner_id}/{commission_id}/void: the reason the partner will read."""
 
     model_config = ConfigDict(extra="forbid")
@@ -60,7 +61,7 @@ def void_commission(partner_id: PartnerId, commission_id: CommissionId, request:
     return json_response(commission_admin.void(get_context(), partner_id, commission_id, request.reason))
 
 
-class ReviewApproval(BaseModel):
+class ReviewApproval(Model):
     """POST /admin/review/{partner_id}/{commission_id}/approve: an optional note."""
 
     model_config = ConfigDict(extra="forbid")
@@ -94,7 +95,7 @@ def reject_reviewed(partner_id: PartnerId, commission_id: CommissionId, request:
     return json_response(decided)
 
 
-class AdjustmentRequest(BaseModel):
+class AdjustmentRequest(Model):
     """POST /admin/partners/{partner_id}/adjustments: a bonus (> 0), a correction (< 0) or a non-cash reward
     (0, with a description), in minor units of the currency."""
 
@@ -122,7 +123,7 @@ def list_adjustments(partner_id: PartnerId):
     return json_response({"items": adjustments.partner_adjustments(get_context(), partner_id)})
 
 
-class AttributionRequest(BaseModel):
+class AttributionRequest(Model):
     """POST /admin/customers/{customer_id}/attribution: a partner or a lead, why, and whether to move a
     customer already attributed to another partner."""
 
@@ -152,7 +153,7 @@ def attribute_customer(
     return json_response(result)
 
 
-class PromotionCodeRequest(BaseModel):
+class PromotionCodeRequest(Model):
     """POST /admin/partners/{partner_id}/promotion-codes: a Stripe promotion code id or its code text."""
 
     model_config = ConfigDict(extra="forbid")

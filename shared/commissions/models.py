@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.core import keys
 from shared.core.clock import to_iso
-from shared.core.entity import Entity
+from shared.core.entity import Entity, Model
 from shared.core.money import Money
 
 
@@ -138,7 +138,7 @@ def ledger_index_keys(
     return result
 
 
-class CommissionSource(BaseModel):
+class CommissionSource(Model):
     """The Stripe and program facts a ledger entry comes from, so a statement line can be checked."""
 
     model_config = ConfigDict(extra="forbid")
@@ -191,7 +191,7 @@ class Commission(Entity):
         }
 
 
-class SaleEntry(BaseModel):
+class SaleEntry(Model):
     """A positive ledger entry a sale earned (refunds and disputes reconcile against these)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -5,6 +5,7 @@ taken back only by a reversal (a refund or a lost dispute), never by rewriting h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -195,3 +196,25 @@ def decide_review(
         raise _changed_meanwhile(commission_id)
     decided = {after.commission_id: after for _, after in changes}
     return _shown(decided[entry.commission_id], [decided.get(r.commission_id, r) for r in reversals], now)
+
+
+# ---------------------------------------------------------------- entries written in other slices' transactions
+def new_entry_actions(ctx: AppContext, entry: Commission) -> list[dict[str, Any]]:
+    """The transaction actions that add one ledger entry with its balance aggregates, for a transaction another
+    slice writes (the lead bounty beside its lead): the ledger stays the only builder of its own items."""
+    return ctx.commissions.new_entry_actions(entry)
+
+
+def claim_actions(
+    ctx: AppContext,
+    *,
+    partner_id: str,
+    payout_id: str,
+    currency: str,
+    claims: Sequence[tuple[str, int, datetime | None]],
+    now: datetime,
+    with_balances: bool,
+) -> list[dict[str, Any]]:
+    """The actions of a payout's claim of entries (one conditional update per entry, in order, then the balance
+    aggregates), for the payout's own claim transaction."""
+    return ctx.commissions.claim_actions(partner_id, payout_id, currency, claims, now, with_balances=with_balances)

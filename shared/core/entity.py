@@ -12,7 +12,14 @@ from shared.core.clock import to_iso
 KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")
 
 
-class Entity(BaseModel):
+class Model(BaseModel):
+    """The base of the package's pydantic models: a schema is built when the model is first used, not when its
+    module is imported, so a function pays at cold start only for the models its requests touch."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Entity(Model):
     """A stored item. Subclasses name their `entity_type` and build their keys in `keys()`."""
 
     model_config = ConfigDict(extra="ignore", validate_assignment=True, use_enum_values=False, defer_build=True)

@@ -10,7 +10,9 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator
+
+from shared.core.entity import Model
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -33,7 +35,7 @@ def round_half_up(value: Fraction) -> int:
     return sign * whole
 
 
-class Money(BaseModel):
+class Money(Model):
     """An amount of one currency, in minor units (cents for USD, yen for JPY)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)

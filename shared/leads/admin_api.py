@@ -7,10 +7,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.context import get_context
 from shared.core.api import dump, json_response
+from shared.core.entity import Model
 from shared.leads import erasure, lifecycle, views
 from shared.leads import rules as lead_rules
 from shared.leads.models import LeadStatus
@@ -20,7 +21,7 @@ router = Router()
 LeadId = Annotated[str, PathParam(min_length=1, max_length=64)]
 
 
-class LeadStatusChange(BaseModel):
+class LeadStatusChange(Model):
     """POST/PATCH /admin/leads/{id}/status: a rejection needs a reason the partner will read."""
 
     model_config = ConfigDict(extra="forbid")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints
 
 from shared.core.email_address import EmailAddress
+from shared.core.entity import Model
 from shared.core.observability import logger
 from shared.links import click_token
 from shared.links.models import LINK_CODE_PATTERN
@@ -51,7 +52,7 @@ RefCode = Annotated[str | None, _unless_malformed(LINK_CODE_PATTERN, 64)]
 Honeypot = Annotated[Annotated[str, StringConstraints(max_length=2048)] | None, _Blank]
 
 
-class ProspectDetails(BaseModel):
+class ProspectDetails(Model):
     """The prospect's own fields, shared by the visitor form and partner submissions."""
 
     email: Annotated[EmailAddress, Field(max_length=254)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shared.commissions import service as commissions
 from shared.commissions.models import Commission
 from shared.context import AppContext
 from shared.core import keys
@@ -54,7 +55,8 @@ def change_status(
         changed = lead.model_copy(update=update)
         bounty = _bounty(ctx, lead, now) if lead_rules.earns_bounty_on(lead.status, target) else None
         try:
-            ctx.leads.save(changed, expected_version=lead.version, commission=bounty)
+            ledger = commissions.new_entry_actions(ctx, bounty) if bounty is not None else []
+            ctx.leads.save(changed, expected_version=lead.version, ledger_actions=ledger)
         except StaleLead:
             continue  # another request moved the lead: read it again and decide afresh
         return changed

@@ -6,11 +6,9 @@ GSI keys (status, partner) always match its attributes and concurrent writers ca
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from shared.commissions.models import Commission
-from shared.commissions.store import CommissionRepository
 from shared.core import keys
 from shared.core.dynamo import NOT_EXISTS, Item, Table, TransactionCancelled
 from shared.core.errors import Conflict, NotFound
@@ -160,18 +158,17 @@ class LeadRepository:
         lead: Lead,
         *,
         expected_version: int,
-        commission: Commission | None = None,
+        ledger_actions: Sequence[dict[str, Any]] = (),
         duplicate: LeadDuplicate | None = None,
         remove_duplicate_of: str | None = None,
     ) -> None:
         """Replace the lead if it is still at `expected_version`, in one transaction with an optional new
-        ledger entry (created at most once: `attribute_not_exists`), a losing partner's duplicate record,
+        ledger entry's actions (from the ledger's service: the entry is created at most once), a losing partner's
+        duplicate record,
         and the removal of the new owner's old duplicate record. Raises StaleLead when anything moved.
         """
         actions = [self._lead_put(lead, expected_version)]
-        if commission is not None:
-            # The entry with the partner's balance aggregates, as the ledger writes every entry.
-            actions += CommissionRepository(self.table).new_entry_actions(commission)
+        actions += ledger_actions
         if duplicate is not None:
             actions.append(self.table.put_action(duplicate.to_item()))
         if remove_duplicate_of is not None:

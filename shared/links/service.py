@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.context import AppContext
+from shared.core.entity import Model
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.ids import random_code
 from shared.core.urls import safe_destination
@@ -16,7 +17,7 @@ from shared.partners.models import PartnerStatus
 GENERATED_CODE_ATTEMPTS = 5
 
 
-class LinkInput(BaseModel):
+class LinkInput(Model):
     """A new referral link (POST /admin/partners/{partner_id}/links)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -73,7 +74,7 @@ def create_link(ctx: AppContext, partner_id: str, data: LinkInput) -> ReferralLi
     raise AssertionError("unreachable")
 
 
-class LinkStatusInput(BaseModel):
+class LinkStatusInput(Model):
     """A link's new status (PATCH /admin/links/{code}): pause, resume, or expire for good."""
 
     model_config = ConfigDict(extra="forbid")

@@ -7,10 +7,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.context import get_context
 from shared.core.api import dump, json_response
+from shared.core.entity import Model
 from shared.partners import service as partners
 from shared.partners.models import PartnerApiKey, PartnerStatus, PayoutMethod
 
@@ -19,7 +20,7 @@ router = Router()
 PartnerId = Annotated[str, PathParam(min_length=1, max_length=64)]
 
 
-class StatusChange(BaseModel):
+class StatusChange(Model):
     """POST /admin/partners/{id}/status."""
 
     model_config = ConfigDict(extra="forbid")
@@ -28,7 +29,7 @@ class StatusChange(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
-class AgreementAcceptance(BaseModel):
+class AgreementAcceptance(Model):
     """POST /admin/partners/{id}/agreement."""
 
     model_config = ConfigDict(extra="forbid")
@@ -36,7 +37,7 @@ class AgreementAcceptance(BaseModel):
     version: str = Field(min_length=1, max_length=50)
 
 
-class PlanAssignment(BaseModel):
+class PlanAssignment(Model):
     """PUT /admin/partners/{id}/plan."""
 
     model_config = ConfigDict(extra="forbid")
@@ -44,7 +45,7 @@ class PlanAssignment(BaseModel):
     plan_id: str | None
 
 
-class ApiKeyRequest(BaseModel):
+class ApiKeyRequest(Model):
     """POST /admin/partners/{id}/api-keys."""
 
     model_config = ConfigDict(extra="forbid")

@@ -6,11 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from shared.core import keys
 from shared.core.clock import to_iso
-from shared.core.entity import Entity
+from shared.core.entity import Entity, Model
 
 
 class PartnerStatus(StrEnum):
@@ -41,7 +41,7 @@ class PayoutMethodKind(StrEnum):
     BANK_TRANSFER = "bank_transfer"
 
 
-class PayoutMethod(BaseModel):
+class PayoutMethod(Model):
     """The partner's payout method; `stripe_account_id` for Connect, `reference` (e.g. PayPal email) otherwise."""
 
     model_config = ConfigDict(extra="forbid")

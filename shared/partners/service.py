@@ -5,12 +5,13 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import to_iso
 from shared.core.email_address import EmailAddress
+from shared.core.entity import Model
 from shared.core.errors import Conflict, NotFound, Unauthorized
 from shared.core.ids import new_id
 from shared.links.service import sync_partner_status
@@ -31,7 +32,7 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-class PartnerInput(BaseModel):
+class PartnerInput(Model):
     """A new partner (POST /admin/partners)."""
 
     model_config = ConfigDict(extra="forbid")

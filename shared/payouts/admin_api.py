@@ -10,10 +10,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.context import get_context
 from shared.core.api import dump, json_response
+from shared.core.entity import Model
 from shared.payouts import run as payout_run
 from shared.payouts.rules import PERIOD_PATTERN, manual_export_csv, statement_csv
 from shared.payouts.trigger import start_payout_run
@@ -27,7 +28,7 @@ Currency = Annotated[str, PathParam(pattern=r"^[A-Za-z]{3}$")]
 StatementFormat = Annotated[str, Query(pattern=r"^(json|csv)$")]
 
 
-class RunPayouts(BaseModel):
+class RunPayouts(Model):
     """POST /admin/payouts/run."""
 
     model_config = ConfigDict(extra="forbid")
@@ -36,7 +37,7 @@ class RunPayouts(BaseModel):
     dry_run: bool = Field(default=False, description="preview what the run would pay now; writes nothing")
 
 
-class MarkPaid(BaseModel):
+class MarkPaid(Model):
     """POST /admin/payouts/{partner_id}/{period}/{currency}/mark-paid."""
 
     model_config = ConfigDict(extra="forbid")

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.commissions import service as commissions
 from shared.commissions.rebuild import rebuild_partner
 from shared.commissions.rules import in_release_items, release_minute
 from shared.context import AppContext
@@ -299,7 +300,12 @@ class PayoutRun:
             if index + 1 >= payout.chunk_count:
                 after = _finish_claiming(after)
             claims = [(c, planned[c], payout.unreleased_available_at.get(c)) for c in remaining]
-            outcome = self.repo.claim_chunk(None if create else payout, after, claims, now)
+            # The ledger's own builder (its service): the same conditional entry update as every state change.
+            ledger = commissions.claim_actions(
+                self.ctx, partner_id=after.partner_id, payout_id=after.payout_id, currency=after.amount.currency,
+                claims=claims, now=now, with_balances=after.keeps_balances,
+            )  # fmt: skip
+            outcome = self.repo.claim_chunk(None if create else payout, after, claims, ledger)
             if outcome.status is ClaimStatus.PAYOUT_MOVED:
                 # The payout exists already, or another run moved it on: continue from what is stored.
                 fresh = self.repo.get(payout.partner_id, payout.period, payout.amount.currency)

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from shared.commissions.models import Commission
-from shared.commissions.store import CommissionRepository
 from shared.core import keys
 from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Table, TransactionCancelled
 from shared.core.errors import Conflict, NotFound
@@ -114,7 +114,7 @@ class PayoutRepository:
         before: Payout | None,
         after: Payout,
         claims: Sequence[tuple[str, int, datetime | None]],
-        now: datetime,
+        claim_actions: Sequence[dict[str, Any]],
     ) -> ClaimOutcome:
         """One transaction: claim these entries (commission id, amount, planned available_at if still
         releasing) for the payout, move the payout's claim cursor, and (unless the payout was planned before
@@ -130,11 +130,6 @@ class PayoutRepository:
                 names={"#status": "status"},
                 values={":status": before.status.value, ":chunks": before.claimed_chunks},
             )
-        # The ledger's own builder: the same conditional entry update as every other state change.
-        ledger = CommissionRepository(self.table)
-        claim_actions = ledger.claim_actions(
-            after.partner_id, after.payout_id, after.amount.currency, claims, now, with_balances=after.keeps_balances
-        )
         try:
             self.table.transact_write([payout_action, *claim_actions])
         except TransactionCancelled as error:

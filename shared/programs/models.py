@@ -7,10 +7,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from shared.core import keys
-from shared.core.entity import Entity
+from shared.core.entity import Entity, Model
 from shared.core.money import Money, normalize_currency
 
 Rate = Annotated[Decimal, Field(ge=Decimal(0), le=Decimal(1), max_digits=9, decimal_places=6)]
@@ -103,7 +103,7 @@ class TierMetric(StrEnum):
     CUSTOMERS = "customers"
 
 
-class Tier(BaseModel):
+class Tier(Model):
     """From `threshold` on (minor units of revenue, or a customer count), the share is `rate`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -112,7 +112,7 @@ class Tier(BaseModel):
     rate: Rate
 
 
-class ThresholdBonus(BaseModel):
+class ThresholdBonus(Model):
     """A one-off bonus when lifetime referred revenue passes a threshold."""
 
     model_config = ConfigDict(extra="forbid")

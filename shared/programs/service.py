@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.context import AppContext
+from shared.core.entity import Model
 from shared.core.errors import BadRequest
 from shared.core.ids import new_id
 from shared.core.money import Money
@@ -51,7 +52,7 @@ def _group_default_plan(ctx: AppContext, partner: Partner) -> str | None:
     return groups.default_plan_id(ctx, partner.group_id)
 
 
-class ProgramSettings(BaseModel):
+class ProgramSettings(Model):
     """What an admin sets on the program (PUT /admin/program)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -108,7 +109,7 @@ def save_program(ctx: AppContext, settings: ProgramSettings) -> Program:
     return draft
 
 
-class PlanInput(BaseModel):
+class PlanInput(Model):
     """A new commission plan (POST /admin/plans)."""
 
     model_config = ConfigDict(extra="forbid")

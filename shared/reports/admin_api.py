@@ -9,10 +9,11 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.context import get_context
 from shared.core.api import json_response
+from shared.core.entity import Model
 from shared.core.errors import NotFound
 from shared.payouts.admin_api import csv_response
 from shared.reports import service
@@ -24,7 +25,7 @@ Month = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM 
 MonthPath = Annotated[str, Path(pattern=MONTH_PATTERN)]
 
 
-class RecognitionSettings(BaseModel):
+class RecognitionSettings(Model):
     """The leaderboard's metric, the currency revenue is ranked in, and whether partners see names."""
 
     model_config = ConfigDict(extra="forbid")
@@ -34,7 +35,7 @@ class RecognitionSettings(BaseModel):
     partners_see_names: bool = False
 
 
-class PartnerOfMonth(BaseModel):
+class PartnerOfMonth(Model):
     """Staff's choice for a month, with an optional note shown in the portal."""
 
     model_config = ConfigDict(extra="forbid")

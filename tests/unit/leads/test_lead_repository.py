@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from shared.commissions.models import Commission
+from shared.commissions.store import CommissionRepository
 from shared.core.dynamo import Table
 from shared.core.errors import BadRequest
 from shared.core.money import Money
@@ -66,7 +67,9 @@ def test_a_status_change_is_version_checked_and_the_bounty_put_only_if_absent() 
         created_at=NOW,
         updated_at=NOW,
     )
-    LeadRepository(Table(client=client, name="t")).save(lead, expected_version=3, commission=bounty)
+    table = Table(client=client, name="t")
+    ledger = CommissionRepository(table).new_entry_actions(bounty)
+    LeadRepository(table).save(lead, expected_version=3, ledger_actions=ledger)
     [(_, request)] = client.calls
     # The ledger may add its own updates (balance aggregates) to the transaction: the two puts are checked.
     lead_put, bounty_put = (action["Put"] for action in request["TransactItems"] if "Put" in action)
