@@ -25,9 +25,8 @@ from shared.reports import admin_api as reports
 SWAGGER_PATH = "/admin/swagger"
 use_settings(AdminApiSettings)
 app = make_resolver(authenticate=auth.authenticate_admin, openapi_path="/admin/openapi.json")  # auth, then body
-for module in (program, partners, links, leads, commissions, payouts):
+for module in (program, partners, links, leads, commissions, payouts, reports):
     app.include_router(module.router)
-app.include_router(reports.router)
 enable_swagger = functools.cache(lambda: app.enable_swagger(path=SWAGGER_PATH, title="Referral partner program API"))
 
 

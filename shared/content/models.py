@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.core import keys
-from shared.core.entity import Entity
+from shared.core.entity import Entity, Model
 
 
 class ResourceKind(StrEnum):
@@ -22,7 +22,7 @@ class ResourceKind(StrEnum):
     BRAND = "brand"
 
 
-class Resource(BaseModel):
+class Resource(Model):
     """One resource: a title and a Markdown body (rendered safely: no raw HTML survives)."""
 
     model_config = ConfigDict(extra="forbid")

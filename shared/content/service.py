@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.content.models import AgreementVersion, ProgramContent, Resource
 from shared.content.store import AgreementVersionRepository, ContentRepository
 from shared.context import AppContext
+from shared.core.entity import Model
 
 
-class ContentInput(BaseModel):
+class ContentInput(Model):
     """The agreement and resources a program publishes."""
 
     model_config = ConfigDict(extra="forbid")
@@ -37,7 +38,7 @@ def agreement_current(content: ProgramContent, accepted_version: str | None) -> 
     return content.agreement_version is None or accepted_version == content.agreement_version
 
 
-class AgreementInput(BaseModel):
+class AgreementInput(Model):
     """A new agreement version staff publish: a name never used before and its Markdown text."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -3,10 +3,11 @@ trail). The plan a member earns under is chosen in one place, `programs.service.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from shared.audit import service as audit
 from shared.context import AppContext
+from shared.core.entity import Model
 from shared.core.errors import NotFound
 from shared.groups.models import PartnerGroup
 from shared.groups.store import GroupRepository
@@ -14,7 +15,7 @@ from shared.partners import service as partners
 from shared.partners.models import Partner
 
 
-class GroupInput(BaseModel):
+class GroupInput(Model):
     """A group staff create or edit."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

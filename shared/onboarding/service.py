@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import ConfigDict, Field, HttpUrl, field_validator
 
 from shared.audit import service as audit
 from shared.content import service as content
 from shared.context import AppContext
 from shared.core import rate_limit
 from shared.core.email_address import EmailAddress
+from shared.core.entity import Model
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.rate_limit_store import RateLimitRepository
 from shared.links import service as links
@@ -26,7 +27,7 @@ APPLICATIONS_PER_IP_PER_HOUR = 10
 QUEUE_LIMIT = 200
 
 
-class ApplicationInput(BaseModel):
+class ApplicationInput(Model):
     """The /apply form: who applies, where they would promote the product, and that they accept the terms."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -47,7 +48,7 @@ class ApplicationInput(BaseModel):
         return accepted
 
 
-class InvitationInput(BaseModel):
+class InvitationInput(Model):
     """A partner staff invite directly (no application): active at once, with a first link."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
