@@ -16,6 +16,7 @@ STATUSES = {
     "pending": N_("Pending (on hold)"),
     "approved": N_("Approved (payable)"),
     "held": N_("Held (disputed)"),
+    "needs_review": N_("In review"),
     "paid": N_("Paid"),
     "voided": N_("Voided"),
     "in_progress": N_("In progress"),
