@@ -165,7 +165,7 @@ class Commission(Entity):
     amount: Money
     status: CommissionStatus = CommissionStatus.PENDING
     rule: str
-    source: CommissionSource = CommissionSource()
+    source: CommissionSource = Field(default_factory=CommissionSource)
     reverses: str | None = None
     available_at: datetime
     payout_id: str | None = None

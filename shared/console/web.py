@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from shared.audit import service as audit
 from shared.commissions import service as commissions
@@ -52,7 +52,7 @@ APPLY_HONEYPOT = "nickname"
 """The /apply form's hidden field a person never fills (`website` is a real question there)."""
 
 PARTNERS_PER_PAGE = 100
-_EMAIL: TypeAdapter[str] = TypeAdapter(EmailAddress)
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailAddress, config=ConfigDict(defer_build=True))  # built on first use
 _PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
 
 NAV: list[tuple[str, str]] = [

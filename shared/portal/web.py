@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from shared.context import AppContext, get_context
 from shared.core import keys, rate_limit
@@ -58,7 +58,7 @@ LEADS_PER_PAGE = 100
 ENTRIES_PER_PAGE = 100
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 _PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
-_EMAIL: TypeAdapter[str] = TypeAdapter(EmailAddress)
+_EMAIL: TypeAdapter[str] = TypeAdapter(EmailAddress, config=ConfigDict(defer_build=True))  # built on first use
 
 NAV = (
     ("/portal", "dashboard"),
