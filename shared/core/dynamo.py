@@ -144,6 +144,15 @@ class Table:
         except ClientError as error:
             raise _condition_failed_or_raise(error) from error
 
+    def set_if_exists(self, key: Mapping[str, str], attribute: str, value: Any) -> bool:
+        """SET one attribute of an existing item (idempotent); False when there is no item (none is created)."""
+        try:
+            self.update(key, "SET #attribute = :value", condition=EXISTS, names={"#attribute": attribute},
+                        values={":value": value})  # fmt: skip
+        except ConditionFailed:
+            return False
+        return True
+
     def update(
         self,
         key: Mapping[str, str],

@@ -64,13 +64,4 @@ class LinkRepository:
 
     def set_partner_status(self, code: str, partner_status: str) -> bool:
         """Copy the partner's status onto one of its links (idempotent); False when the link no longer exists."""
-        try:
-            self.table.update(
-                keys.referral_link(code),
-                "SET partner_status = :partner_status",
-                condition=EXISTS,
-                values={":partner_status": partner_status},
-            )
-        except ConditionFailed:
-            return False
-        return True
+        return self.table.set_if_exists(keys.referral_link(code), "partner_status", partner_status)

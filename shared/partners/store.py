@@ -128,13 +128,4 @@ class PartnerRepository:
 
     def set_api_key_partner_status(self, key_hash: str, partner_status: str) -> bool:
         """Copy the partner's status onto one of its keys (idempotent); False when the key no longer exists."""
-        try:
-            self.table.update(
-                keys.partner_api_key(key_hash),
-                "SET partner_status = :partner_status",
-                condition=EXISTS,
-                values={":partner_status": partner_status},
-            )
-        except ConditionFailed:
-            return False
-        return True
+        return self.table.set_if_exists(keys.partner_api_key(key_hash), "partner_status", partner_status)
