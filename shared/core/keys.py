@@ -516,3 +516,24 @@ def partner_promotion_code(partner_id: str, code_key: str) -> Key:
 def partner_promotion_codes_prefix(partner_id: str) -> tuple[str, str]:
     """(pk, sk prefix) of a partner's promotion code copies."""
     return f"PARTNER#{partner_id}", "PROMO#"
+
+
+# ---------------------------------------------------------------- domain events (issue 15, docs/events.md)
+def event_key(event_id: str) -> Key:
+    """An outbox event (written in the same transaction as its state change; TTL removes it after 7 days)."""
+    return {"pk": f"EVENT#{event_id}", "sk": "EVENT"}
+
+
+def event_prefix() -> str:
+    """The partition-key prefix of every outbox event (the publisher's stream filter)."""
+    return "EVENT#"
+
+
+def notification_sent(event_id: str, kind: str) -> Key:
+    """Marker that the email of `kind` for an event was sent (conditional put: a redelivery sends none)."""
+    return {"pk": f"NOTIFIED#{event_id}", "sk": f"EMAIL#{kind}"}
+
+
+def notification_settings(partner_id: str) -> Key:
+    """A partner's email preferences (the kinds it unsubscribed from)."""
+    return {"pk": f"PARTNER#{partner_id}", "sk": "NOTIFICATION_SETTINGS"}
