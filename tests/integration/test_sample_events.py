@@ -27,7 +27,10 @@ def _function_of(event: dict[str, Any]) -> str:
         assert found is not None, f"no route in template.yaml for {event['rawPath']}"
         return found[0].function
     if any(r.get("eventSource") == "aws:dynamodb" for r in event.get("Records", [])):
-        return "rollups"  # a batch of the table's stream
+        # a batch of the table's stream: outbox INSERTs go to the publisher, every item change to the rollups
+        return "publisher" if '"OutboxEvent"' in json.dumps(event) else "rollups"
+    if event.get("source") == "referral-program":
+        return "notifier"  # a domain event from the bus
     return "payouts"  # the scheduler, a manual invoke, or an SQS batch of shard messages
 
 
