@@ -23,6 +23,7 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from shared.commissions import customers
 from shared.commissions import rules as ledger
 from shared.commissions.models import (
     AttributionSource,
@@ -226,11 +227,12 @@ def _bind(
                 return held
         now = ctx.clock.now()
         base = held.model_dump() if held is not None else {}
-        partner = ctx.partners.find(touch.partner_id) if checkout.email else None
+        partner = ctx.partners.find(touch.partner_id)
         binding = CustomerAttribution.model_validate(
             {
                 **base,
-                "review_reason": self_referral_reason(checkout.email, partner),
+                "review_reason": self_referral_reason(checkout.email, partner, customer_id),
+                "email_masked": customers.masked(checkout.email) or base.get("email_masked"),
                 "stripe_customer_id": customer_id,
                 "partner_id": touch.partner_id,
                 "program_id": program.program_id,
@@ -420,7 +422,7 @@ def _sales_led_binding(ctx: AppContext, program: Program, invoice: InvoicePaid) 
         lead_id=lead.lead_id,
         touched_at=lead.created_at,
         attributed_at=now,
-        review_reason=self_referral_reason(invoice.customer_email, partner),
+        review_reason=self_referral_reason(invoice.customer_email, partner, invoice.customer_id),
         version=1,
     )
     logger.info("customer bound by its lead's email", extra={"lead_id": lead.lead_id, "partner_id": lead.partner_id})
@@ -460,7 +462,7 @@ def _promotion_code_binding(ctx: AppContext, program: Program, invoice: InvoiceP
         source=AttributionSource.PROMOTION_CODE,
         touched_at=invoice.paid_at,
         attributed_at=now,
-        review_reason=self_referral_reason(invoice.customer_email, partner),
+        review_reason=self_referral_reason(invoice.customer_email, partner, invoice.customer_id),
         version=1,
     )
     return _first_binding(ctx, binding)
@@ -545,7 +547,7 @@ def _apply_sale(
     review_reason = (
         binding.review_reason
         or _status_review_reason(known.partner)
-        or self_referral_reason(customer_email, known.partner)
+        or self_referral_reason(customer_email, known.partner, sale.customer_id)
         or ledger.review_threshold_reason([e.amount for e in evaluation.entries], program.review_threshold)
     )
     if review_reason:
@@ -601,6 +603,7 @@ def _apply_sale(
             "first_paid_at": evaluation.history.first_paid_at,
             "renewed_subscriptions": sorted(evaluation.history.renewed_subscriptions),
             "version": binding.version + 1,
+            **customers.after_payment(binding, new_record, customer_email, known.payment),  # the Customers page
         }
     )
     new_totals = totals.model_copy(
@@ -702,6 +705,7 @@ def _reconcile_payment(
             sale = bumped
         if sale is not None and sale.paid:
             change.new_entries, change.changed_entries = _reconcile(ctx, sale, updated, None, now)
+            change.versioned += customers.refund_marks(ctx, sale, updated)  # refunded in full: the customer's status
         applied = sale is not None and sale.paid
         return _committed(ctx, change, Outcome("applied" if applied else "stored", f"payment {payment_id}"))
 
@@ -786,10 +790,16 @@ def _follows_hold(entry: Commission) -> bool:
     )
 
 
-def self_referral_reason(customer_email: str | None, partner: Partner | None) -> str | None:
-    """Why a customer looks like the partner itself (its own email, or its company's email domain), worded
-    for the review queue; None when it does not (the leads' self-referral rule, shared)."""
-    if not customer_email or partner is None:
+def self_referral_reason(
+    customer_email: str | None, partner: Partner | None, customer_id: str | None = None
+) -> str | None:
+    """Why a customer looks like the partner itself (one of its own Stripe customers, its own email, or its
+    company's email domain), worded for the review queue; None when it does not (the leads' rule, shared)."""
+    if partner is None:
+        return None
+    if customer_id and customer_id in partner.stripe_customer_ids:
+        return f"self-referral: the customer {customer_id} is the partner's own Stripe customer"
+    if not customer_email:
         return None
     email = normalize_email(customer_email)
     if not is_self_referral(email, partner):

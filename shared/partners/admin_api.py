@@ -29,6 +29,19 @@ class StatusChange(Model):
     reason: str | None = Field(default=None, max_length=500)
 
 
+StripeCustomerId = Annotated[str, Field(pattern=r"^cus_[A-Za-z0-9]{1,200}$")]
+
+
+class PartnerUpdate(Model):
+    """PATCH /admin/partners/{id}: the partner's own Stripe customers (a sale to one is a self-purchase)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stripe_customer_ids: list[StripeCustomerId] = Field(
+        max_length=20, description="cus_... ids of the partner's own Stripe customers; replaces the list"
+    )
+
+
 class AgreementAcceptance(Model):
     """POST /admin/partners/{id}/agreement."""
 
@@ -76,6 +89,11 @@ def list_partners(
 @router.get("/admin/partners/<partner_id>")
 def read_partner(partner_id: PartnerId):
     return json_response(dump(get_context().partners.get(partner_id)))
+
+
+@router.patch("/admin/partners/<partner_id>")
+def update_partner(partner_id: PartnerId, update: Annotated[PartnerUpdate, Body()]):
+    return json_response(dump(partners.set_stripe_customer_ids(get_context(), partner_id, update.stripe_customer_ids)))
 
 
 @router.post("/admin/partners/<partner_id>/status")

@@ -84,6 +84,8 @@ class Partner(Entity):
     payout_method: PayoutMethod = Field(default_factory=PayoutMethod)
     status_reason: str | None = None
     language: str | None = None  # the portal's and emails' language ("en", "pt_BR"); None: the browser's
+    # The partner's own Stripe customers (set by staff): a sale to one of them is a self-purchase, sent to review.
+    stripe_customer_ids: list[str] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
 

@@ -129,6 +129,12 @@ def set_plan(ctx: AppContext, partner_id: str, plan_id: str | None) -> Partner:
     return ctx.partners.update_fields(partner_id, {"plan_id": plan_id}, updated_at=ctx.clock.now())
 
 
+def set_stripe_customer_ids(ctx: AppContext, partner_id: str, customer_ids: list[str]) -> Partner:
+    """Replace the partner's own Stripe customer ids (a sale to one of them waits in review as a self-purchase)."""
+    unique = list(dict.fromkeys(customer_ids))
+    return ctx.partners.update_fields(partner_id, {"stripe_customer_ids": unique}, updated_at=ctx.clock.now())
+
+
 def set_group(ctx: AppContext, partner_id: str, group_id: str | None) -> Partner:
     """Move a partner into a group (None: no group); the caller checked the group exists. Commissions already
     earned keep the plan they were earned under."""
