@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
+from devstack.bus import with_local_bus
 from devstack.dynamodb_local import DynamoDBLocal, create_table, local_environment, make_local_client, port_open
 from devstack.env import load_dotenv
 from devstack.streams import with_stream_consumers
@@ -113,7 +114,8 @@ def _serve() -> int:
         )
         lambdas, server = _functions(database, args.port)
         _banner(lambdas, args.port, local_dir)
-        with_stream_consumers(lambdas, stop)  # the table's stream -> rollups
+        with_local_bus(lambdas, stop)  # the event bus -> its rules' target functions (docs/events.md)
+        with_stream_consumers(lambdas, stop)  # the table's stream -> rollups, publisher (-> the bus)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:

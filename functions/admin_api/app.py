@@ -21,12 +21,11 @@ from shared.partners import admin_auth as auth
 from shared.payouts import admin_api as payouts
 from shared.programs import admin_api as program
 from shared.reports import admin_api as reports
-from shared.webhooks import admin_api as webhooks
 
 SWAGGER_PATH = "/admin/swagger"
 use_settings(AdminApiSettings)
 app = make_resolver(authenticate=auth.authenticate_admin, openapi_path="/admin/openapi.json")  # auth, then body
-for module in (program, partners, links, leads, commissions, payouts, reports, webhooks):
+for module in (program, partners, links, leads, commissions, payouts, reports):
     app.include_router(module.router)
 enable_swagger = functools.cache(lambda: app.enable_swagger(path=SWAGGER_PATH, title="Referral partner program API"))
 

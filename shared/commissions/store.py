@@ -49,6 +49,8 @@ from shared.core.dynamo import (
 )
 from shared.core.entity import Entity
 from shared.core.errors import NotFound
+from shared.events import types as event_types
+from shared.events.outbox import event_action
 from shared.partners.models import Partner
 from shared.programs.models import CommissionPlan, Program
 
@@ -308,7 +310,77 @@ def ledger_actions(
         (None, rules.position_of(e)) for e in new_entries
     ]
     moves += [(rules.position_of(before), rules.position_of(after)) for before, after in changed_entries]
-    return actions + balance_actions(table_name, rules.balance_delta(moves, now))
+    actions += balance_actions(table_name, rules.balance_delta(moves, now))
+    return actions + ledger_events(table_name, new_entries, changed_entries, now)
+
+
+def ledger_events(
+    table_name: str,
+    new_entries: Sequence[Commission],
+    changed_entries: Sequence[tuple[Commission, Commission]],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """The outbox actions of a ledger change: `commission.created` (or `.reversed` for a reversal) per new
+    entry, `commission.status_changed` per entry whose status moved (docs/events.md)."""
+    events = [
+        commission_event(
+            table_name,
+            event_types.COMMISSION_REVERSED if entry.reverses else event_types.COMMISSION_CREATED,
+            entry,
+            None,
+            now,
+        )
+        for entry in new_entries
+    ]
+    events += [
+        commission_event(table_name, event_types.COMMISSION_STATUS_CHANGED, after, before.status, now)
+        for before, after in changed_entries
+        if after.status is not before.status
+    ]
+    return events
+
+
+def commission_event(
+    table_name: str, event_type: str, entry: Commission, previous: CommissionStatus | None, now: datetime
+) -> dict[str, Any]:
+    """The outbox action of one ledger entry's creation or status change."""
+    data = {
+        "commission_id": entry.commission_id,
+        "partner_id": entry.partner_id,
+        "program_id": entry.program_id,
+        "amount": {"amount": entry.amount.amount, "currency": entry.amount.currency},
+        "status": entry.status.value,
+        "previous_status": previous.value if previous is not None else None,
+        "rule": entry.rule,
+        "reverses": entry.reverses,
+        "available_at": to_iso(entry.available_at),
+        "note": entry.note,
+    }
+    return event_action(table_name, type=event_type, partner_id=entry.partner_id, data=data, now=now)
+
+
+def attribution_events(table_name: str, change: LedgerWrite) -> list[dict[str, Any]]:
+    """`customer.attributed` for each customer binding this write makes (a first binding, or one whose
+    `attributed_at` is the write's time: a new touch or staff moved it); paid-history updates emit nothing."""
+    return [
+        event_action(
+            table_name,
+            type=event_types.CUSTOMER_ATTRIBUTED,
+            partner_id=entity.partner_id,
+            data={
+                "stripe_customer_id": entity.stripe_customer_id,
+                "partner_id": entity.partner_id,
+                "program_id": entity.program_id,
+                "source": entity.source.value,
+                "lead_id": entity.lead_id,
+                "link_code": entity.link_code,
+                "previous_partner_id": entity.previous_partner_id,
+            },
+            now=change.now,
+        )
+        for entity, expected_version in change.versioned
+        if isinstance(entity, CustomerAttribution) and (expected_version == 0 or entity.attributed_at == change.now)
+    ]
 
 
 def business_fact_item(kind: str, fact_id: str, recorded_at: datetime, event_id: str) -> dict[str, Any]:
@@ -574,6 +646,7 @@ class CommissionRepository:
         actions += [versioned_put(name, entity, version) for entity, version in change.versioned]
         actions += [plain_put(name, entity) for entity in change.plain]
         actions += ledger_actions(name, change.new_entries, change.changed_entries, change.now)
+        actions += attribution_events(name, change)
         if len(actions) > MAX_TRANSACTION_ACTIONS:
             raise ValueError(f"a ledger change of {len(actions)} writes does not fit one transaction")
         try:

@@ -95,6 +95,8 @@ PAYOUT_TIMEZONE = Variable("PAYOUT_TIMEZONE", "payout_timezone", _timezone)
 PAYOUTS_FUNCTION_NAME = Variable("PAYOUTS_FUNCTION_NAME", "payouts_function_name", _function_name)
 # Unset (locally): the payout function pays every shard itself instead of one SQS message per shard.
 PAYOUT_SHARD_QUEUE_URL = Variable("PAYOUT_SHARD_QUEUE_URL", "payout_shard_queue_url", _http_url)
+# The stack's EventBridge bus the publisher puts domain events on; unset (locally): the local bus (devstack/bus.py).
+EVENT_BUS_NAME = Variable("EVENT_BUS_NAME", "event_bus_name", _text)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +110,7 @@ class Settings:
     payout_timezone: str = "UTC"
     payouts_function_name: str | None = None
     payout_shard_queue_url: str | None = None
+    event_bus_name: str | None = None
 
     variables: ClassVar[tuple[Variable, ...]] = (
         TABLE_NAME,
@@ -117,6 +120,7 @@ class Settings:
         PAYOUT_TIMEZONE,
         PAYOUTS_FUNCTION_NAME,
         PAYOUT_SHARD_QUEUE_URL,
+        EVENT_BUS_NAME,
     )
     secrets: ClassVar[tuple[str, ...]] = ("CLICK_TOKEN_SECRET", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_KEY")
 
@@ -182,6 +186,20 @@ class PayoutsSettings(Settings):
 
     variables = (TABLE_NAME, PROGRAM_ID, PAYOUT_TIMEZONE, PAYOUT_SHARD_QUEUE_URL)
     secrets = ("STRIPE_API_KEY",)
+
+
+class PublisherSettings(Settings):
+    """The outbox publisher: the table and the bus it puts events on."""
+
+    variables = (TABLE_NAME, PROGRAM_ID, EVENT_BUS_NAME)
+    secrets = ()
+
+
+class NotifierSettings(Settings):
+    """The partner emails consumer: the table and the base URL of the links in its emails."""
+
+    variables = (TABLE_NAME, PROGRAM_ID, PUBLIC_BASE_URL)
+    secrets = ()
 
 
 def stripe_api_base() -> str | None:

@@ -56,7 +56,7 @@ def change_status(
         bounty = _bounty(ctx, lead, now) if lead_rules.earns_bounty_on(lead.status, target) else None
         try:
             ledger = commissions.new_entry_actions(ctx, bounty) if bounty is not None else []
-            ctx.leads.save(changed, expected_version=lead.version, ledger_actions=ledger)
+            ctx.leads.save(changed, expected_version=lead.version, ledger_actions=ledger, previous_status=lead.status)
         except StaleLead:
             continue  # another request moved the lead: read it again and decide afresh
         return changed

@@ -14,7 +14,9 @@ from shared.core.dynamo import NOT_EXISTS, Item, Table, TransactionCancelled
 from shared.core.errors import Conflict, NotFound
 from shared.core.pagination import query_page, query_partition
 from shared.core.retry import pause_before_retry
-from shared.leads.models import Lead, LeadDuplicate, LeadEmailClaim
+from shared.events import types as event_types
+from shared.events.outbox import event_action
+from shared.leads.models import Lead, LeadDuplicate, LeadEmailClaim, LeadStatus
 
 MAX_TRANSACTION_ACTIONS = 100
 # Optimistic writes retry this often when a concurrent request moved the lead first.
@@ -145,6 +147,7 @@ class LeadRepository:
                 [
                     self.table.put_action(lead.to_item(), condition=NOT_EXISTS),
                     self.table.put_action(claim.to_item(), condition=NOT_EXISTS),
+                    lead_event(self.table.name, event_types.LEAD_CREATED, lead),
                 ]
             )
         except TransactionCancelled as error:
@@ -161,11 +164,13 @@ class LeadRepository:
         ledger_actions: Sequence[dict[str, Any]] = (),
         duplicate: LeadDuplicate | None = None,
         remove_duplicate_of: str | None = None,
+        previous_status: LeadStatus | None = None,
     ) -> None:
         """Replace the lead if it is still at `expected_version`, in one transaction with an optional new
         ledger entry's actions (from the ledger's service: the entry is created at most once), a losing partner's
         duplicate record,
         and the removal of the new owner's old duplicate record. Raises StaleLead when anything moved.
+        A `previous_status` other than the lead's adds its `lead.status_changed` event to the transaction.
         """
         actions = [self._lead_put(lead, expected_version)]
         actions += ledger_actions
@@ -173,6 +178,8 @@ class LeadRepository:
             actions.append(self.table.put_action(duplicate.to_item()))
         if remove_duplicate_of is not None:
             actions.append(self.table.delete_action(keys.lead_duplicate(lead.lead_id, remove_duplicate_of)))
+        if previous_status is not None and previous_status is not lead.status:
+            actions.append(lead_event(self.table.name, event_types.LEAD_STATUS_CHANGED, lead, previous_status))
         try:
             self.table.transact_write(actions)
         except TransactionCancelled as error:
@@ -230,6 +237,26 @@ class LeadRepository:
             names=_VERSION_NAMES,
             values={":expected_version": expected_version},
         )
+
+
+def lead_event(
+    table_name: str, event_type: str, lead: Lead, previous_status: LeadStatus | None = None
+) -> dict[str, Any]:
+    """The outbox action of a lead's creation or status change: ids, status and reason, the email masked."""
+    from shared.leads.rules import mask_email  # noqa: PLC0415 - rules imports the ledger; only writes need it
+
+    data = {
+        "lead_id": lead.lead_id,
+        "program_id": lead.program_id,
+        "partner_id": lead.partner_id,
+        "status": lead.status.value,
+        "previous_status": previous_status.value if previous_status is not None else None,
+        "reason": lead.status_reason,
+        "outcome": lead.outcome.value,
+        "email_masked": mask_email(lead.email),
+        "company": lead.company,
+    }
+    return event_action(table_name, type=event_type, partner_id=lead.partner_id, data=data, now=lead.updated_at)
 
 
 def _lead_or_duplicate(item: Item) -> Lead | LeadDuplicate:

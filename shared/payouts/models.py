@@ -34,9 +34,10 @@ class PayoutStatus(StrEnum):
 
 
 # A claim transaction holds the payout item, up to CLAIM_CHUNK_SIZE ledger entries, the partner's balance
-# totals, and one release-day item per day on which a claimed entry still releases (DynamoDB's limit is 100):
-# a plan with such entries has smaller chunks (claim_chunk_size).
-CLAIM_CHUNK_SIZE = 98
+# totals, one release-day item per day on which a claimed entry still releases, and the last chunk's
+# `payout.created` outbox event (DynamoDB's limit is 100): a plan with such entries has smaller chunks
+# (claim_chunk_size).
+CLAIM_CHUNK_SIZE = 97
 # Payouts planned before the balance aggregates existed claim 99 entries a chunk (their stored plan's
 # windows), without aggregate updates; the run rebuilds the partner's aggregates after their last chunk.
 LEGACY_CLAIM_CHUNK_SIZE = 99

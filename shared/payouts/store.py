@@ -16,9 +16,11 @@ from typing import Any
 
 from shared.commissions.models import Commission
 from shared.core import keys
-from shared.core.dynamo import NOT_EXISTS, ConditionFailed, Table, TransactionCancelled
+from shared.core.dynamo import MAX_TRANSACTION_ACTIONS, NOT_EXISTS, ConditionFailed, Table, TransactionCancelled
 from shared.core.errors import Conflict, NotFound
 from shared.core.pagination import decode_cursor, encode_cursor
+from shared.events import types as event_types
+from shared.events.outbox import event_action
 from shared.partners.models import Partner
 from shared.payouts.models import Payout, PayoutStatus
 
@@ -95,18 +97,22 @@ class PayoutRepository:
     def replace(self, before: Payout, after: Payout) -> Payout:
         """Write `after` over `before` only if the stored payout is still in `before`'s state (optimistic).
 
-        Raises ConditionFailed when another run (or an admin) moved it first.
+        Raises ConditionFailed when another run (or an admin) moved it first. A move to paid or failed writes
+        its `payout.paid` / `payout.failed` event in the same transaction.
         """
-        self.table.put(
-            after.to_item(),
-            condition="#status = :status AND claimed_chunks = :chunks AND transfer_attempt = :attempt",
-            names={"#status": "status"},
-            values={
-                ":status": before.status.value,
-                ":chunks": before.claimed_chunks,
-                ":attempt": before.transfer_attempt,
-            },
-        )
+        condition = "#status = :status AND claimed_chunks = :chunks AND transfer_attempt = :attempt"
+        names = {"#status": "status"}
+        values = {":status": before.status.value, ":chunks": before.claimed_chunks, ":attempt": before.transfer_attempt}
+        event = payout_event(self.table.name, before, after)
+        if event is None:
+            self.table.put(after.to_item(), condition=condition, names=names, values=values)
+            return after
+        try:
+            self.table.transact_write(
+                [self.table.put_action(after.to_item(), condition=condition, names=names, values=values), event]
+            )
+        except TransactionCancelled as error:
+            raise ConditionFailed(error.items[0]) from error
         return after
 
     def claim_chunk(
@@ -130,8 +136,12 @@ class PayoutRepository:
                 names={"#status": "status"},
                 values={":status": before.status.value, ":chunks": before.claimed_chunks},
             )
+        actions = [payout_action, *claim_actions]
+        event = payout_event(self.table.name, before, after)
+        if event is not None and len(actions) < MAX_TRANSACTION_ACTIONS:  # a plan's chunks leave it room
+            actions.append(event)
         try:
-            self.table.transact_write([payout_action, *claim_actions])
+            self.table.transact_write(actions)
         except TransactionCancelled as error:
             failed = error.failed_conditions
             if 0 in failed:
@@ -186,3 +196,33 @@ class PayoutRepository:
             return self.replace(payout, after)
         except ConditionFailed as error:
             raise Conflict("the payout changed meanwhile; read it again", code="payout_changed") from error
+
+
+_EVENT_OF_STATUS = {
+    PayoutStatus.PENDING: event_types.PAYOUT_CREATED,  # claiming done: the amount is final, the transfer next
+    PayoutStatus.PAID: event_types.PAYOUT_PAID,
+    PayoutStatus.FAILED: event_types.PAYOUT_FAILED,
+}
+
+
+def payout_event(table_name: str, before: Payout | None, after: Payout) -> dict[str, Any] | None:
+    """The outbox action of a payout's move into pending (`payout.created`), paid or failed; None otherwise
+    (claiming, withheld, a destination update, a failed payout retried)."""
+    event_type = _EVENT_OF_STATUS.get(after.status)
+    if event_type is None or (before is not None and before.status is after.status):
+        return None
+    if after.status is PayoutStatus.PENDING and before is not None and before.status is not PayoutStatus.IN_PROGRESS:
+        return None  # a failed payout queued again is not a new payout
+    data = {
+        "payout_id": after.payout_id,
+        "partner_id": after.partner_id,
+        "program_id": after.program_id,
+        "period": after.period,
+        "amount": {"amount": after.amount.amount, "currency": after.amount.currency},
+        "status": after.status.value,
+        "method": after.method.value,
+        "commission_count": after.commission_count,
+        "reference": after.reference,
+        "failure_reason": after.failure_reason,
+    }
+    return event_action(table_name, type=event_type, partner_id=after.partner_id, data=data, now=after.updated_at)

@@ -15,6 +15,7 @@ from shared.core.errors import BadRequest
 from shared.core.money import Money
 from shared.core.pagination import encode_cursor
 from shared.core.rate_limit_store import RateLimitRepository
+from shared.events.outbox import is_outbox_action
 from shared.leads.models import LeadEmailClaim, LeadStatus
 from shared.leads.store import LeadRepository
 from tests.unit.leads.builders import NOW, a_lead
@@ -46,7 +47,9 @@ def test_a_new_lead_and_its_claim_are_one_transaction_both_conditioned_on_absenc
         a_lead(), LeadEmailClaim(program_id="default", email_hash="abc", lead_id="lead_1", created_at=NOW)
     )
     [(operation, request)] = client.calls
-    lead_put, claim_put = (action["Put"] for action in request["TransactItems"])
+    # (and the lead.created outbox event: shared.events)
+    lead_put, claim_put = (action["Put"] for action in request["TransactItems"] if not is_outbox_action(action))
+    assert sum(map(is_outbox_action, request["TransactItems"])) == 1
     assert operation == "transact_write_items"
     assert lead_put["ConditionExpression"] == claim_put["ConditionExpression"] == "attribute_not_exists(pk)"
     assert claim_put["Item"]["pk"] == {"S": "PROGRAM#default#LEAD_EMAIL#abc"}
@@ -72,7 +75,9 @@ def test_a_status_change_is_version_checked_and_the_bounty_put_only_if_absent() 
     LeadRepository(table).save(lead, expected_version=3, ledger_actions=ledger)
     [(_, request)] = client.calls
     # The ledger may add its own updates (balance aggregates) to the transaction: the two puts are checked.
-    lead_put, bounty_put = (action["Put"] for action in request["TransactItems"] if "Put" in action)
+    lead_put, bounty_put = (
+        action["Put"] for action in request["TransactItems"] if "Put" in action and not is_outbox_action(action)
+    )
     assert lead_put["ConditionExpression"] == "#version = :expected_version"
     assert lead_put["ExpressionAttributeValues"] == {":expected_version": {"N": "3"}}
     assert lead_put["Item"]["gsi2pk"] == {"S": "PROGRAM#default#LEADS#qualified"}

@@ -160,12 +160,12 @@ def test_the_claim_plan_splits_into_transactions_of_at_most_100_items() -> None:
     # Given a plan of 250 entries, made with the balance aggregates (one totals update per chunk)
     ids = [f"c{i}" for i in range(250)]
     payout = _payout(ids, [1] * 250).model_copy(update={"chunk_size": claim_chunk_size(0)})
-    # Then chunks of 98: the payout item and the totals update ride in the same transaction
+    # Then chunks of 97: the payout item, the totals update and the payout's event ride in the same transaction
     assert payout.chunk_count == 3 and payout.keeps_balances
-    assert [len(payout.chunk(i)) for i in range(3)] == [CLAIM_CHUNK_SIZE, CLAIM_CHUNK_SIZE, 54]
-    assert CLAIM_CHUNK_SIZE + 2 <= 100
+    assert [len(payout.chunk(i)) for i in range(3)] == [CLAIM_CHUNK_SIZE, CLAIM_CHUNK_SIZE, 250 - 2 * CLAIM_CHUNK_SIZE]
+    assert CLAIM_CHUNK_SIZE + 3 <= 100
     # And a plan with entries still releasing on 3 days leaves room for their 3 release-day updates
-    assert claim_chunk_size(3) + 2 + 3 <= 100
+    assert claim_chunk_size(3) + 3 + 3 <= 100
     assert payout.idempotency_key == "payout-po_1-attempt-1"
 
 
