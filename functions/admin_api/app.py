@@ -1,5 +1,4 @@
-"""Admin API (/admin/...): program, partners, plans, links, leads, commissions, payouts. IAM-authorized in AWS, the
-`.env` bearer token locally. The Swagger UI is enabled by its first request (its OpenAPI models cost ~30 ms)."""
+"""Admin API (/admin/...): IAM in AWS, `.env` bearer token locally; writes audited; Swagger UI on first use (~30 ms)."""
 
 from __future__ import annotations
 
@@ -9,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.audit.admin_api import audited
 from shared.commissions import admin_api as commissions
 from shared.context import use_settings
 from shared.core.http import make_resolver
@@ -24,7 +24,7 @@ from shared.reports import admin_api as reports
 
 SWAGGER_PATH = "/admin/swagger"
 use_settings(AdminApiSettings)
-app = make_resolver(authenticate=auth.authenticate_admin, openapi_path="/admin/openapi.json")  # auth, then body
+app = audited(make_resolver(authenticate=auth.authenticate_admin, openapi_path="/admin/openapi.json"))  # auth, body
 for module in (program, partners, links, leads, commissions, payouts, reports):
     app.include_router(module.router)
 enable_swagger = functools.cache(lambda: app.enable_swagger(path=SWAGGER_PATH, title="Referral partner program API"))

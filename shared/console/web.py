@@ -9,13 +9,16 @@ owning slice's service (the same ones the admin JSON API calls) and records who 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from babel.numbers import get_currency_precision
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from shared.audit import service as audit
+from shared.commissions import adjustments
 from shared.commissions import service as commissions
 from shared.commissions.models import CommissionStatus
 from shared.content import service as content
@@ -25,7 +28,9 @@ from shared.core import rate_limit
 from shared.core.email_address import EmailAddress
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
+from shared.core.money import Money, normalize_currency
 from shared.groups import service as groups
+from shared.groups.models import PartnerGroup
 from shared.identity import service as identity
 from shared.identity.models import Audience, WebSession
 from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
@@ -35,7 +40,7 @@ from shared.leads.models import LEAD_TRANSITIONS, LeadStatus
 from shared.links import service as links
 from shared.onboarding import service as onboarding
 from shared.partners import service as partners
-from shared.partners.models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PayoutMethodKind
+from shared.partners.models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
 from shared.payouts import rules as payout_rules
 from shared.payouts import run as payout_run
 from shared.payouts.trigger import start_payout_run
@@ -60,6 +65,7 @@ NAV: list[tuple[str, str]] = [
     ("/console/applications", "applications"),
     ("/console/partners", "partners"),
     ("/console/leads", "leads"),
+    ("/console/review", "review"),
     ("/console/commissions", "commissions"),
     ("/console/invite", "invite"),
     ("/console/groups", "groups"),
@@ -68,6 +74,7 @@ NAV: list[tuple[str, str]] = [
     ("/console/payouts", "payouts"),
     ("/console/settings", "settings"),
     ("/console/reports", "reports"),
+    ("/console/webhooks", "webhooks"),
     ("/console/audit", "audit"),
 ]
 """The console's navigation: (path, key). A new page adds its entry here and its name in console/layout.html."""
@@ -397,6 +404,9 @@ def _partner_page(request: WebRequest, ctx: AppContext, staff: str, partner_id: 
         links=ctx.links.list_for_partner(partner_id),
         groups=groups.all_groups(ctx),
         api_keys=ctx.partners.list_api_keys(partner_id),
+        adjustments=adjustments.partner_adjustments(ctx, partner_id),
+        payout_kinds=[k.value for k in PayoutMethodKind],
+        currency=next(iter(ctx.programs.get(ctx.program_id).minimum_payouts), "USD"),
         share_base=request.url("/r/"),
         new_secret=context.pop("new_secret", None),
         **context,
@@ -408,7 +418,16 @@ def partner_detail(partner_id: str) -> Response:
     request = web_request(router)
     ctx = get_context()
     staff = staff_signed_in(request, ctx)
-    notices = ("invited", "status_changed", "plan_changed", "group_changed", "link_created", "key_revoked")
+    notices = (
+        "invited",
+        "status_changed",
+        "plan_changed",
+        "group_changed",
+        "link_created",
+        "key_revoked",
+        "payout_method_changed",
+        "adjustment_granted",
+    )
     notice = next((key for key in notices if key in request.query), None)
     return _partner_page(request, ctx, staff, partner_id, notice=notice)
 
@@ -459,6 +478,83 @@ def move_partner_to_group(partner_id: str) -> Response:
     form = request.require_csrf()
     groups.move_partner(ctx, partner_id, form.get("group_id") or None, actor=staff)
     return redirect(request, f"/console/partners/{partner_id}?group_changed=1")
+
+
+@router.post("/console/partners/<partner_id>/payout-method")
+def change_payout_method(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    kind = form.get("kind", "")
+    detail = form.get("reference", "").strip()
+    try:
+        if kind == PayoutMethodKind.STRIPE_CONNECT.value:
+            method = PayoutMethod(kind=PayoutMethodKind.STRIPE_CONNECT, stripe_account_id=detail or None)
+        else:
+            method = PayoutMethod.model_validate({"kind": kind, "reference": detail or None})
+    except ValidationError:
+        error = translator(request.locale).gettext(
+            "Choose how the partner is paid and give its account: acct_... for Stripe, an email or account otherwise."
+        )
+        return _partner_page(request, ctx, staff, partner_id, error=error, status=422)
+    partners.set_payout_method(ctx, partner_id, method)
+    audit.record(
+        ctx,
+        staff,
+        "partner.payout_method_changed",
+        partner_id=partner_id,
+        detail=f"{method.kind.value} {method.stripe_account_id or method.reference or ''}".strip(),
+    )
+    return redirect(request, f"/console/partners/{partner_id}?payout_method_changed=1")
+
+
+def minor_units(raw: str, currency: str) -> int:
+    """An amount staff typed in the currency's major unit ("50", "-12.50", "12,50") as an integer of minor
+    units; more decimals than the currency has, or anything else, is a ValueError (never a float)."""
+    text = raw.strip().replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"-?\d{1,12}(\.\d+)?", text):
+        raise ValueError(raw)
+    scaled = Decimal(text).scaleb(get_currency_precision(currency))
+    if scaled != scaled.to_integral_value():
+        raise ValueError(raw)
+    return int(scaled)
+
+
+@router.post("/console/partners/<partner_id>/adjustments")
+def grant_adjustment(partner_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    tr = translator(request.locale)
+    reason = form.get("reason", "").strip()[:500]
+    try:
+        currency = normalize_currency(form.get("currency", ""))
+        amount = Money.of(minor_units(form.get("amount", ""), currency), currency)
+    except ValueError:
+        error = tr.gettext("Write the amount in the currency's units (for example 50.00 or -12.50).")
+        return _partner_page(request, ctx, staff, partner_id, error=error, status=422)
+    if len(reason) < MIN_REASON:
+        error = tr.gettext("Write the reason the partner will read.")
+        return _partner_page(request, ctx, staff, partner_id, error=error, status=422)
+    try:
+        created = adjustments.create_adjustment(
+            ctx, partner_id, amount, reason, description=form.get("description", "")[:500], created_by=staff
+        )
+    except BadRequest as refused:  # a non-cash reward (0) without its description
+        error = tr.gettext("A non-cash reward (amount 0) needs a description of what was given.")
+        return _partner_page(request, ctx, staff, partner_id, error=error, status=refused.status)
+    audit.record(
+        ctx,
+        staff,
+        "commission.adjustment_granted",
+        partner_id=partner_id,
+        detail=f"{created['commission_id']} {amount}: {reason}",
+    )
+    return redirect(request, f"/console/partners/{partner_id}?adjustment_granted=1")
 
 
 # ---------------------------------------------------------------- leads pipeline
@@ -542,6 +638,8 @@ def move_lead(lead_id: str) -> Response:
 
 # ---------------------------------------------------------------- commissions
 COMMISSIONS_PER_PAGE = 100
+MIN_REASON = 3
+"""The admin API's shortest reason (a void, a rejection, an adjustment): the console asks the same."""
 
 
 def _commissions_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
@@ -604,6 +702,64 @@ def void_commission(partner_id: str, commission_id: str) -> Response:
     commissions.void(ctx, partner_id, commission_id, reason)
     audit.record(ctx, staff, "commission.voided", partner_id=partner_id, detail=f"{commission_id}: {reason}")
     return redirect(request, "/console/commissions?done=voided")
+
+
+# ---------------------------------------------------------------- review queue
+def _review_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
+    partner_filter = request.query.get("partner_id", "").strip()[:64]
+    rows, next_cursor = commissions.review_page(
+        ctx, partner_id=partner_filter or None, limit=COMMISSIONS_PER_PAGE, cursor=request.query.get("cursor") or None
+    )
+    context: dict[str, Any] = {"error": None, **extra}
+    return console_page(
+        request,
+        staff,
+        "console/review.html",
+        "review",
+        status=context.pop("status", 200),
+        rows=rows,
+        next_cursor=next_cursor,
+        partner_filter=partner_filter,
+        done=request.query.get("done"),
+        **context,
+    )
+
+
+@router.get("/console/review")
+def review_queue() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    return _review_page(request, ctx, staff)
+
+
+@router.post("/console/review/<partner_id>/<commission_id>/approve")
+def approve_reviewed(partner_id: str, commission_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    note = form.get("reason", "").strip()[:500] or None
+    commissions.decide_review(ctx, partner_id, commission_id, approve=True, reason=note)
+    audit.record(
+        ctx, staff, "commission.review_approved", partner_id=partner_id, detail=f"{commission_id}: {note or ''}"
+    )
+    return redirect(request, "/console/review?done=approved")
+
+
+@router.post("/console/review/<partner_id>/<commission_id>/reject")
+def reject_reviewed(partner_id: str, commission_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    reason = form.get("reason", "").strip()[:500]
+    if len(reason) < MIN_REASON:
+        error = translator(request.locale).gettext("Write the reason the partner will read.")
+        return _review_page(request, ctx, staff, error=error, status=422)
+    commissions.decide_review(ctx, partner_id, commission_id, approve=False, reason=reason)
+    audit.record(ctx, staff, "commission.review_rejected", partner_id=partner_id, detail=f"{commission_id}: {reason}")
+    return redirect(request, "/console/review?done=rejected")
 
 
 # ---------------------------------------------------------------- program settings
@@ -728,6 +884,27 @@ def save_group() -> Response:
     return redirect(request, "/console/groups?saved=1")
 
 
+@router.get("/console/groups/<group_id>")
+def group_detail(group_id: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    group = groups.require(ctx, group_id)
+    found, _ = ctx.partners.list_page(ctx.program_id, limit=ACCEPTANCE_ROWS, cursor=None)
+    own = content.scope_content(ctx, group_id)
+    return console_page(
+        request,
+        staff,
+        "console/group.html",
+        "groups",
+        group=group,
+        members=[p for p in found if p.group_id == group_id],
+        own=own,
+        program_version=content.program_content(ctx).agreement_version,
+        plans=ctx.programs.list_plans(ctx.program_id),
+    )
+
+
 @router.post("/console/partners/<partner_id>/links")
 def create_partner_link(partner_id: str) -> Response:
     request = web_request(router)
@@ -771,24 +948,84 @@ def revoke_partner_api_key(partner_id: str, key_id: str) -> Response:
     return redirect(request, f"/console/partners/{partner_id}?key_revoked=1")
 
 
-# ---------------------------------------------------------------- agreement and resources
+# ---------------------------------------------------------------- agreement and resources (program or group)
 ACCEPTANCE_ROWS = 500
 
 
-def _agreement_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
-    partners_page, _ = ctx.partners.list_page(ctx.program_id, limit=ACCEPTANCE_ROWS, cursor=None)
+def _scope(ctx: AppContext, group_id: str | None) -> tuple[PartnerGroup | None, str]:
+    """The group a content page edits (None: the program's) and the base path of its pages; an unknown group is
+    a NotFound before anything is read or written."""
+    if group_id is None:
+        return None, "/console"
+    return groups.require(ctx, group_id), f"/console/groups/{group_id}"
+
+
+def _acceptances(ctx: AppContext, group_id: str | None) -> list[dict[str, Any]]:
+    """Who accepted which version, and when: on the program's page every partner who reads the program's
+    agreement; on a group's page the group's members (under the group's version, else the program's)."""
+    found, _ = ctx.partners.list_page(ctx.program_id, limit=ACCEPTANCE_ROWS, cursor=None)
+    in_force = content.agreements_in_force(ctx)
+    rows = []
+    for partner in found:
+        if partner.status is PartnerStatus.TERMINATED:
+            continue
+        if group_id is None and partner.group_id in in_force.group_versions:
+            continue  # reads its group's own agreement: listed on the group's page
+        if group_id is not None and partner.group_id != group_id:
+            continue
+        rows.append(
+            {
+                "partner": partner,
+                "in_force": in_force.version_for(partner.group_id),
+                "current": in_force.current(partner.group_id, partner.agreement_version),
+            }
+        )
+    return rows
+
+
+def _agreement_page(
+    request: WebRequest, ctx: AppContext, staff: str, group_id: str | None = None, **extra: Any
+) -> Response:
+    group, base = _scope(ctx, group_id)
     context: dict[str, Any] = {"error": None, "form": {}, "published": False, **extra}
     return console_page(
         request,
         staff,
         "console/agreement.html",
-        "agreement",
+        "groups" if group else "agreement",
         status=context.pop("status", 200),
-        content=content.program_content(ctx),
-        history=content.agreement_history(ctx),
-        acceptances=[p for p in partners_page if p.status is not PartnerStatus.TERMINATED],
+        group=group,
+        base=base,
+        content=content.scope_content(ctx, group_id),
+        program_version=content.program_content(ctx).agreement_version if group else None,
+        history=content.agreement_history(ctx, group_id),
+        acceptances=_acceptances(ctx, group_id),
         **context,
     )
+
+
+def _publish_agreement(group_id: str | None) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    group, base = _scope(ctx, group_id)
+    tr = translator(request.locale)
+    try:
+        data = content.AgreementInput(version=form.get("version", ""), text=form.get("text", ""))
+        content.publish_agreement(ctx, data, actor=staff, group_id=group_id)
+    except ValidationError:
+        error = tr.gettext("Name the version (letters, digits, dots, dashes) and write its text.")
+        return _agreement_page(request, ctx, staff, group_id, error=error, form=form, status=422)
+    except Conflict:
+        error = tr.gettext("This version name was already published: choose a new one.")
+        return _agreement_page(request, ctx, staff, group_id, error=error, form=form, status=409)
+    audit.record(ctx, staff, "agreement.published", detail=_scoped(data.version, group))
+    return redirect(request, f"{base}/agreement?published=1")
+
+
+def _scoped(detail: str, group: PartnerGroup | None) -> str:
+    return f"{detail} (group {group.group_id})" if group else detail
 
 
 @router.get("/console/agreement")
@@ -801,36 +1038,90 @@ def agreement_page() -> Response:
 
 @router.post("/console/agreement")
 def publish_agreement() -> Response:
+    return _publish_agreement(None)
+
+
+@router.get("/console/groups/<group_id>/agreement")
+def group_agreement_page(group_id: str) -> Response:
     request = web_request(router)
     ctx = get_context()
     staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
-    tr = translator(request.locale)
-    try:
-        data = content.AgreementInput(version=form.get("version", ""), text=form.get("text", ""))
-        content.publish_agreement(ctx, data, actor=staff)
-    except ValidationError:
-        error = tr.gettext("Name the version (letters, digits, dots, dashes) and write its text.")
-        return _agreement_page(request, ctx, staff, error=error, form=form, status=422)
-    except Conflict:
-        error = tr.gettext("This version name was already published: choose a new one.")
-        return _agreement_page(request, ctx, staff, error=error, form=form, status=409)
-    audit.record(ctx, staff, "agreement.published", detail=data.version)
-    return redirect(request, "/console/agreement?published=1")
+    return _agreement_page(request, ctx, staff, group_id, published="published" in request.query)
 
 
-def _resources_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) -> Response:
+@router.post("/console/groups/<group_id>/agreement")
+def publish_group_agreement(group_id: str) -> Response:
+    return _publish_agreement(group_id)
+
+
+def _resources_page(
+    request: WebRequest, ctx: AppContext, staff: str, group_id: str | None = None, **extra: Any
+) -> Response:
+    group, base = _scope(ctx, group_id)
     context: dict[str, Any] = {"error": None, "form": {}, "saved": False, **extra}
     return console_page(
         request,
         staff,
         "console/resources.html",
-        "resources",
+        "groups" if group else "resources",
         status=context.pop("status", 200),
-        resources=content.program_content(ctx).resources,
+        group=group,
+        base=base,
+        resources=content.scope_content(ctx, group_id).resources,
+        program_resources=content.program_content(ctx).resources if group else [],
         kinds=[k.value for k in ResourceKind],
         **context,
     )
+
+
+def _add_resource(group_id: str | None) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    form = request.require_csrf()
+    group, base = _scope(ctx, group_id)
+    try:
+        resource = Resource(kind=form.get("kind", ""), title=form.get("title", "").strip(), body=form.get("body", ""))
+        content.save_resources(ctx, [*content.scope_content(ctx, group_id).resources, resource], group_id)
+    except ValidationError:
+        error = translator(request.locale).gettext("Choose the kind and write a title and a text.")
+        return _resources_page(request, ctx, staff, group_id, error=error, form=form, status=422)
+    audit.record(ctx, staff, "resource.added", detail=_scoped(resource.title, group))
+    return redirect(request, f"{base}/resources?saved=1")
+
+
+def _resource_index(raw: str, count: int) -> int:
+    if not raw.isdigit() or int(raw) >= count:
+        raise NotFound("no such resource", code="resource_not_found")
+    return int(raw)
+
+
+def _move_resource_up(group_id: str | None, index: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    request.require_csrf()
+    group, base = _scope(ctx, group_id)
+    resources = list(content.scope_content(ctx, group_id).resources)
+    at = _resource_index(index, len(resources))
+    if at > 0:
+        resources[at - 1], resources[at] = resources[at], resources[at - 1]
+        content.save_resources(ctx, resources, group_id)
+        audit.record(ctx, staff, "resource.moved", detail=_scoped(resources[at - 1].title, group))
+    return redirect(request, f"{base}/resources?saved=1")
+
+
+def _delete_resource(group_id: str | None, index: str) -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    staff = staff_signed_in(request, ctx)
+    request.require_csrf()
+    group, base = _scope(ctx, group_id)
+    resources = list(content.scope_content(ctx, group_id).resources)
+    removed = resources.pop(_resource_index(index, len(resources)))
+    content.save_resources(ctx, resources, group_id)
+    audit.record(ctx, staff, "resource.removed", detail=_scoped(removed.title, group))
+    return redirect(request, f"{base}/resources?saved=1")
 
 
 @router.get("/console/resources")
@@ -843,53 +1134,40 @@ def resources_page() -> Response:
 
 @router.post("/console/resources")
 def add_resource() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
-    try:
-        resource = Resource(kind=form.get("kind", ""), title=form.get("title", "").strip(), body=form.get("body", ""))
-    except ValidationError:
-        error = translator(request.locale).gettext("Choose the kind and write a title and a text.")
-        return _resources_page(request, ctx, staff, error=error, form=form, status=422)
-    resources = [*content.program_content(ctx).resources, resource]
-    content.save_resources(ctx, resources)
-    audit.record(ctx, staff, "resource.added", detail=resource.title)
-    return redirect(request, "/console/resources?saved=1")
-
-
-def _resource_index(raw: str, count: int) -> int:
-    if not raw.isdigit() or int(raw) >= count:
-        raise NotFound("no such resource", code="resource_not_found")
-    return int(raw)
+    return _add_resource(None)
 
 
 @router.post("/console/resources/<index>/up")
 def move_resource_up(index: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    request.require_csrf()
-    resources = list(content.program_content(ctx).resources)
-    at = _resource_index(index, len(resources))
-    if at > 0:
-        resources[at - 1], resources[at] = resources[at], resources[at - 1]
-        content.save_resources(ctx, resources)
-        audit.record(ctx, staff, "resource.moved", detail=resources[at - 1].title)
-    return redirect(request, "/console/resources?saved=1")
+    return _move_resource_up(None, index)
 
 
 @router.post("/console/resources/<index>/delete")
 def delete_resource(index: str) -> Response:
+    return _delete_resource(None, index)
+
+
+@router.get("/console/groups/<group_id>/resources")
+def group_resources_page(group_id: str) -> Response:
     request = web_request(router)
     ctx = get_context()
     staff = staff_signed_in(request, ctx)
-    request.require_csrf()
-    resources = list(content.program_content(ctx).resources)
-    removed = resources.pop(_resource_index(index, len(resources)))
-    content.save_resources(ctx, resources)
-    audit.record(ctx, staff, "resource.removed", detail=removed.title)
-    return redirect(request, "/console/resources?saved=1")
+    return _resources_page(request, ctx, staff, group_id, saved="saved" in request.query)
+
+
+@router.post("/console/groups/<group_id>/resources")
+def add_group_resource(group_id: str) -> Response:
+    return _add_resource(group_id)
+
+
+@router.post("/console/groups/<group_id>/resources/<index>/up")
+def move_group_resource_up(group_id: str, index: str) -> Response:
+    return _move_resource_up(group_id, index)
+
+
+@router.post("/console/groups/<group_id>/resources/<index>/delete")
+def delete_group_resource(group_id: str, index: str) -> Response:
+    return _delete_resource(group_id, index)
 
 
 # ---------------------------------------------------------------- payouts

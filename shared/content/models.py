@@ -33,27 +33,33 @@ class Resource(Model):
 
 
 class ProgramContent(Entity):
-    """The agreement partners accept and the resources they read; one item per program (staff edit it)."""
+    """The agreement partners accept and the resources they read: one item for the program and one per partner
+    group that has content of its own (`group_id`); staff edit both."""
 
     entity_type: ClassVar[str] = "program_content"
 
     program_id: str
+    group_id: str | None = None
     agreement_version: str | None = Field(default=None, max_length=40)
     agreement_text: str | None = Field(default=None, max_length=100_000)
     resources: list[Resource] = Field(default_factory=list, max_length=100)
     updated_at: datetime
 
     def keys(self) -> dict[str, str]:
-        """Next to the program's settings."""
+        """Next to the program's settings (a group's: next to it, one item per group)."""
+        if self.group_id is not None:
+            return keys.group_content(self.program_id, self.group_id)
         return keys.program_content(self.program_id)
 
 
 class AgreementVersion(Entity):
-    """A published agreement version, kept for good: which text partners accepted under each version."""
+    """A published agreement version, kept for good: which text partners accepted under each version. A version
+    name is unique in the program (the program's and every group's), so an accepted name means one text."""
 
     entity_type: ClassVar[str] = "agreement_version"
 
     program_id: str
+    group_id: str | None = None
     version: str = Field(max_length=40)
     text: str = Field(max_length=100_000)
     published_at: datetime

@@ -1,6 +1,12 @@
-"""Program content: read it for the portal; publish agreement versions and order resources (the staff console)."""
+"""Program content: read it for the portal; publish agreement versions and order resources (the staff console).
+
+Content lives at two scopes: the program's, and a partner group's own (`group_id`). A partner reads its group's
+agreement when the group published one, else the program's; and the program's resources followed by its group's.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from pydantic import ConfigDict, Field
 
@@ -8,6 +14,7 @@ from shared.content.models import AgreementVersion, ProgramContent, Resource
 from shared.content.store import AgreementVersionRepository, ContentRepository
 from shared.context import AppContext
 from shared.core.entity import Model
+from shared.core.errors import Conflict
 
 
 class ContentInput(Model):
@@ -22,8 +29,59 @@ class ContentInput(Model):
 
 def program_content(ctx: AppContext) -> ProgramContent:
     """The program's content (empty until staff publish some)."""
-    found = ContentRepository(ctx.table).find(ctx.program_id)
-    return found or ProgramContent(program_id=ctx.program_id, updated_at=ctx.clock.now())
+    return scope_content(ctx, None)
+
+
+def scope_content(ctx: AppContext, group_id: str | None) -> ProgramContent:
+    """The content staff wrote for one scope: the program's (None) or a group's own (empty until written)."""
+    found = ContentRepository(ctx.table).find(ctx.program_id, group_id)
+    return found or ProgramContent(program_id=ctx.program_id, group_id=group_id, updated_at=ctx.clock.now())
+
+
+def partner_content(ctx: AppContext, group_id: str | None) -> ProgramContent:
+    """What a partner of this group (None: of no group) reads: the group's agreement when it published one, else
+    the program's; the program's resources, then the group's. Not for saving (two items' content in one)."""
+    program = program_content(ctx)
+    if not group_id:
+        return program
+    group = ContentRepository(ctx.table).find(ctx.program_id, group_id)
+    if group is None:
+        return program
+    agreement = group if group.agreement_version else program
+    return program.model_copy(
+        update={
+            "group_id": group_id if group.agreement_version else None,
+            "agreement_version": agreement.agreement_version,
+            "agreement_text": agreement.agreement_text,
+            "resources": [*program.resources, *group.resources],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class AgreementsInForce:
+    """The agreement version in force for each scope, read once (for pages that check many partners)."""
+
+    program_version: str | None
+    group_versions: dict[str, str]
+
+    def version_for(self, group_id: str | None) -> str | None:
+        """The version a partner of this group (None: of no group) is asked to accept."""
+        return self.group_versions.get(group_id or "", self.program_version)
+
+    def current(self, group_id: str | None, accepted_version: str | None) -> bool:
+        """True when a partner of this group accepted the version in force for it (or there is none)."""
+        in_force = self.version_for(group_id)
+        return in_force is None or accepted_version == in_force
+
+
+def agreements_in_force(ctx: AppContext) -> AgreementsInForce:
+    """The program's agreement version and every group's own, in two reads."""
+    groups = ContentRepository(ctx.table).of_groups(ctx.program_id)
+    return AgreementsInForce(
+        program_content(ctx).agreement_version,
+        {c.group_id: c.agreement_version for c in groups if c.group_id and c.agreement_version},
+    )
 
 
 def publish(ctx: AppContext, data: ContentInput) -> ProgramContent:
@@ -47,16 +105,27 @@ class AgreementInput(Model):
     text: str = Field(min_length=1, max_length=100_000)
 
 
-def publish_agreement(ctx: AppContext, data: AgreementInput, *, actor: str | None = None) -> ProgramContent:
-    """Publish a new agreement version: kept for good, and in force at once (every partner is asked to accept
-    it at its next portal visit; the resources stay as they are)."""
+def publish_agreement(
+    ctx: AppContext, data: AgreementInput, *, actor: str | None = None, group_id: str | None = None
+) -> ProgramContent:
+    """Publish a new agreement version for the program or one group: kept for good, and in force at once (the
+    scope's partners are asked to accept it at their next portal visit; the resources stay as they are). A
+    version name used anywhere in the program before is a Conflict."""
+    in_force = agreements_in_force(ctx)  # a version in force published before the history was kept counts too
+    if data.version in {in_force.program_version, *in_force.group_versions.values()}:
+        raise Conflict(f"agreement version {data.version!r} was already published", code="agreement_version_exists")
     now = ctx.clock.now()
     AgreementVersionRepository(ctx.table).add(
         AgreementVersion(
-            program_id=ctx.program_id, version=data.version, text=data.text, published_at=now, published_by=actor
+            program_id=ctx.program_id,
+            group_id=group_id,
+            version=data.version,
+            text=data.text,
+            published_at=now,
+            published_by=actor,
         )
     )
-    current = program_content(ctx)
+    current = scope_content(ctx, group_id)
     updated = current.model_copy(
         update={"agreement_version": data.version, "agreement_text": data.text, "updated_at": now}
     )
@@ -64,14 +133,14 @@ def publish_agreement(ctx: AppContext, data: AgreementInput, *, actor: str | Non
     return updated
 
 
-def agreement_history(ctx: AppContext) -> list[AgreementVersion]:
-    """Every agreement version published through the console, newest first."""
-    return AgreementVersionRepository(ctx.table).all(ctx.program_id)
+def agreement_history(ctx: AppContext, group_id: str | None = None) -> list[AgreementVersion]:
+    """Every agreement version published through the console for the program (or one group), newest first."""
+    return [v for v in AgreementVersionRepository(ctx.table).all(ctx.program_id) if v.group_id == group_id]
 
 
-def save_resources(ctx: AppContext, resources: list[Resource]) -> ProgramContent:
-    """Replace the resources (in the order given), keeping the agreement in force."""
-    current = program_content(ctx)
+def save_resources(ctx: AppContext, resources: list[Resource], group_id: str | None = None) -> ProgramContent:
+    """Replace the program's (or one group's) resources, in the order given, keeping its agreement in force."""
+    current = scope_content(ctx, group_id)
     updated = current.model_copy(update={"resources": list(resources), "updated_at": ctx.clock.now()})
     ContentRepository(ctx.table).save(ProgramContent.model_validate(updated.model_dump()))
     return updated

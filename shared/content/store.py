@@ -1,4 +1,4 @@
-"""The program content item."""
+"""The content items (the program's and each group's) and the published agreement versions."""
 
 from __future__ import annotations
 
@@ -15,10 +15,16 @@ class ContentRepository:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def find(self, program_id: str) -> ProgramContent | None:
-        """The program's content, or None before staff wrote any."""
-        item = self.table.get(keys.program_content(program_id))
+    def find(self, program_id: str, group_id: str | None = None) -> ProgramContent | None:
+        """The program's content (a group's, given its id), or None before staff wrote any."""
+        key = keys.group_content(program_id, group_id) if group_id else keys.program_content(program_id)
+        item = self.table.get(key)
         return ProgramContent.from_item(item) if item else None
+
+    def of_groups(self, program_id: str) -> list[ProgramContent]:
+        """Every group's content item of the program (one Query)."""
+        partition, prefix = keys.group_contents_prefix(program_id)
+        return [ProgramContent.from_item(i) for i in query_partition(self.table, partition, prefix)]
 
     def save(self, content: ProgramContent) -> None:
         """Replace the program's content."""

@@ -502,6 +502,16 @@ def partner_groups_prefix(program_id: str) -> tuple[str, str]:
     return f"PROGRAM#{program_id}", "GROUP#"
 
 
+def group_content(program_id: str, group_id: str) -> Key:
+    """A partner group's own agreement in force and resources (Markdown), next to the program's content."""
+    return {"pk": f"PROGRAM#{program_id}", "sk": f"CONTENT#GROUP#{group_id}"}
+
+
+def group_contents_prefix(program_id: str) -> tuple[str, str]:
+    """(partition, sort-key prefix) of every group's content item (one Query reads the groups' agreements)."""
+    return f"PROGRAM#{program_id}", "CONTENT#GROUP#"
+
+
 # ---------------------------------------------------------------- promotion codes (issue 11)
 def promotion_code_assignment(program_id: str, code_key: str) -> Key:
     """Which partner a Stripe promotion code (its `promo_...` id, or its code text upper-cased) belongs to."""

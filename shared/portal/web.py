@@ -165,7 +165,7 @@ def confirm_sign_in() -> Response:
         return page(request, "portal/link_refused.html", status=410, state=LinkState.USED.value)
     sessions.open_session(request, ctx, sessions.PORTAL, link)
     # A partner who has not accepted the agreement in force reads it first.
-    if not content.agreement_current(content.program_content(ctx), partner.agreement_version):
+    if not content.agreement_current(content.partner_content(ctx, partner.group_id), partner.agreement_version):
         return redirect(request, "/portal/agreement")
     return redirect(request, "/portal")
 
@@ -514,7 +514,7 @@ def agreement() -> Response:
     request = web_request(router)
     ctx = get_context()
     partner = signed_in(request, ctx)
-    program_content = content.program_content(ctx)
+    program_content = content.partner_content(ctx, partner.group_id)  # the group's agreement, else the program's
     return portal_page(
         request,
         partner,
@@ -532,7 +532,7 @@ def accept_agreement() -> Response:
     ctx = get_context()
     partner = signed_in(request, ctx)
     form = request.require_csrf()
-    program_content = content.program_content(ctx)
+    program_content = content.partner_content(ctx, partner.group_id)  # the group's agreement, else the program's
     version = form.get("version", "")
     if not program_content.agreement_version or version != program_content.agreement_version:
         # The page was older than the agreement: show the version in force before anyone accepts it.
@@ -546,7 +546,7 @@ def resources() -> Response:
     request = web_request(router)
     ctx = get_context()
     partner = signed_in(request, ctx)
-    program_content = content.program_content(ctx)
+    program_content = content.partner_content(ctx, partner.group_id)  # the program's resources, then the group's
     return portal_page(request, partner, "portal/resources.html", "resources", resources=program_content.resources)
 
 

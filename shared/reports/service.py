@@ -223,7 +223,7 @@ def partner_health(
     page_size = max(1, min(limit, KEYS_PER_PAGE // len(months)))
     partners, next_cursor = ctx.partners.list_page(ctx.program_id, limit=page_size, cursor=cursor)
     rollups = _by_scope(RollupStore(ctx.table).many(PARTNER, [p.partner_id for p in partners], months))
-    program_content = content.program_content(ctx)
+    in_force = content.agreements_in_force(ctx)  # the program's version and each group's own
     rows = []
     for partner in partners:
         if partner.status.value != "active":
@@ -239,7 +239,7 @@ def partner_health(
         )
         if falling(previous, before):
             reasons.append({"code": "falling_funnel", "message": "clicks or leads fell by more than half last month"})
-        if not content.agreement_current(program_content, partner.agreement_version):
+        if not in_force.current(partner.group_id, partner.agreement_version):
             reasons.append({"code": "agreement_not_accepted", "message": "has not accepted the agreement in force"})
         if not partner.payout_method.can_receive:
             reasons.append({"code": "no_payout_method", "message": "has no payout method"})
