@@ -18,6 +18,7 @@ from shared.context import get_context
 from shared.core.api import json_response
 from shared.core.entity import Model
 from shared.core.money import Money
+from shared.payouts.release import payouts_in_review
 
 router = Router()
 
@@ -75,8 +76,10 @@ def list_review_queue(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ):
-    items, next_cursor = commission_admin.review_page(get_context(), partner_id=partner_id, limit=limit, cursor=cursor)
-    return json_response({"items": items, "next_cursor": next_cursor})
+    ctx = get_context()
+    items, next_cursor = commission_admin.review_page(ctx, partner_id=partner_id, limit=limit, cursor=cursor)
+    # Payouts the run flagged wait here too; finance releases them (POST /admin/payouts/.../release).
+    return json_response({"items": items, "next_cursor": next_cursor, "payouts": payouts_in_review(ctx, partner_id)})
 
 
 @router.post("/admin/review/<partner_id>/<commission_id>/approve")

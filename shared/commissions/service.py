@@ -218,3 +218,9 @@ def claim_actions(
     """The actions of a payout's claim of entries (one conditional update per entry, in order, then the balance
     aggregates), for the payout's own claim transaction."""
     return ctx.commissions.claim_actions(partner_id, payout_id, currency, claims, now, with_balances=with_balances)
+
+
+def unclaim_actions(ctx: AppContext, entries: Sequence[Commission], now: datetime) -> list[dict[str, Any]]:
+    """The actions that give a payout's claimed entries back to payable (each only while still paid and claimed
+    by that payout), with the balance aggregates, for the payout's own release transaction."""
+    return ctx.commissions.unclaim_actions(entries, now)

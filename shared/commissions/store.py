@@ -240,6 +240,30 @@ def entry_update(table_name: str, change: EntryUpdate) -> dict[str, Any]:
     return {"Update": request}
 
 
+def unclaim_update(table_name: str, entry: Commission, now: datetime) -> dict[str, Any]:
+    """Give a claimed entry back (a released payout): paid -> pending with its own available_at, unclaimed and
+    on the payable index again, only while it is still paid and claimed by that same payout."""
+    assert entry.payout_id is not None
+    index = ledger_index_keys(entry.partner_id, entry.commission_id, CommissionStatus.PENDING, None, entry.available_at)
+    values: dict[str, Any] = {
+        ":pending": CommissionStatus.PENDING.value,
+        ":paid": CommissionStatus.PAID.value,
+        ":payout_id": entry.payout_id,
+        ":updated_at": to_iso(now),
+        **{f":{name}": value for name, value in index.items()},
+    }
+    sets = ["#status = :pending", "updated_at = :updated_at", *(f"{name} = :{name}" for name in index)]
+    request = update_request(
+        table_name,
+        keys.commission(entry.partner_id, entry.commission_id),
+        "SET " + ", ".join(sets) + " REMOVE payout_id",
+        condition="payout_id = :payout_id AND #status = :paid",
+        names={"#status": "status"},
+        values=values,
+    )
+    return {"Update": request}
+
+
 TOTALS_UPDATE = (
     "ADD unpaid :unpaid, held :held, paid :paid, voided :voided, live_entries :live_entries, "
     "in_review :in_review, version :one "
@@ -685,6 +709,19 @@ class CommissionRepository:
                 rules.EntryPosition(partner_id, currency, amount, EntryState.PAID, planned),
             )
             for _, amount, planned in claims
+        ]
+        return actions + balance_actions(self.table.name, rules.balance_delta(moves, now))
+
+    def unclaim_actions(self, entries: Sequence[Commission], now: datetime) -> list[dict[str, Any]]:
+        """Give claimed entries back to payable (a released payout): one conditional update per entry, in order,
+        then the aggregate updates that move their amounts from paid back to unpaid."""
+        actions = [unclaim_update(self.table.name, e, now) for e in entries]
+        moves = [
+            (
+                rules.position_of(e),
+                rules.position_of(e.model_copy(update={"status": CommissionStatus.PENDING, "payout_id": None})),
+            )
+            for e in entries
         ]
         return actions + balance_actions(self.table.name, rules.balance_delta(moves, now))
 

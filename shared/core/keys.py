@@ -547,3 +547,43 @@ def notification_sent(event_id: str, kind: str) -> Key:
 def notification_settings(partner_id: str) -> Key:
     """A partner's email preferences (the kinds it unsubscribed from)."""
     return {"pk": f"PARTNER#{partner_id}", "sk": "NOTIFICATION_SETTINGS"}
+
+
+# ---------------------------------------------------------------- outgoing webhooks (issue 15, docs/webhooks.md)
+def webhook_endpoint(program_id: str, endpoint_id: str) -> Key:
+    """A registered outgoing-webhook endpoint; a program's endpoints share one partition (fan-out reads it)."""
+    return {"pk": f"PROGRAM#{program_id}#WEBHOOK_ENDPOINTS", "sk": f"ENDPOINT#{endpoint_id}"}
+
+
+def webhook_endpoints_prefix(program_id: str) -> tuple[str, str]:
+    """(pk, sk prefix) of a program's webhook endpoints."""
+    return f"PROGRAM#{program_id}#WEBHOOK_ENDPOINTS", "ENDPOINT#"
+
+
+def webhook_delivery(delivery_id: str) -> Key:
+    """One event's delivery to one endpoint, with its attempts (the id is derived from the pair: idempotent)."""
+    return {"pk": f"WEBHOOK_DELIVERY#{delivery_id}", "sk": "DELIVERY"}
+
+
+def webhook_delivery_listing(endpoint_id: str, created_at_iso: str, delivery_id: str) -> Key:
+    """GSI1 keys that list an endpoint's deliveries by creation."""
+    return {"gsi1pk": f"WEBHOOK_ENDPOINT#{endpoint_id}#DELIVERIES", "gsi1sk": f"{created_at_iso}#{delivery_id}"}
+
+
+def webhook_deliveries_partition(endpoint_id: str) -> str:
+    """GSI1 partition of an endpoint's deliveries."""
+    return f"WEBHOOK_ENDPOINT#{endpoint_id}#DELIVERIES"
+
+
+def webhook_pending_listing(endpoint_id: str, partner_id: str | None, event_created: int, event_id: str) -> Key:
+    """GSI2 keys of a delivery while it is unfinished: an endpoint's pending deliveries of one partner, oldest
+    event first (per-partner ordering); removed when the delivery succeeds or is given up."""
+    return {
+        "gsi2pk": f"WEBHOOK_PENDING#{endpoint_id}#{partner_id or '-'}",
+        "gsi2sk": f"{event_created:011d}#{event_id}",
+    }
+
+
+def webhook_pending_partition(endpoint_id: str, partner_id: str | None) -> str:
+    """GSI2 partition of an endpoint's unfinished deliveries of one partner."""
+    return f"WEBHOOK_PENDING#{endpoint_id}#{partner_id or '-'}"

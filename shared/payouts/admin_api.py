@@ -12,9 +12,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from pydantic import ConfigDict, Field
 
+from shared.audit import service as audit
+from shared.commissions.adjustments import staff_principal
 from shared.context import get_context
 from shared.core.api import dump, json_response
 from shared.core.entity import Model
+from shared.payouts import release
 from shared.payouts import run as payout_run
 from shared.payouts.rules import PERIOD_PATTERN, manual_export_csv, statement_csv
 from shared.payouts.trigger import start_payout_run
@@ -35,6 +38,14 @@ class RunPayouts(Model):
 
     period: str = Field(pattern=PERIOD_PATTERN, description="the month to pay, YYYY-MM")
     dry_run: bool = Field(default=False, description="preview what the run would pay now; writes nothing")
+
+
+class ReleasePayout(Model):
+    """POST /admin/payouts/{partner_id}/{period}/{currency}/release."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500, description="why finance releases it; kept on the payout")
 
 
 class MarkPaid(Model):
@@ -87,6 +98,20 @@ def export_manual_payouts(period: Period):
 @router.post("/admin/payouts/<partner_id>/<period>/<currency>/mark-paid")
 def mark_payout_paid(partner_id: PartnerId, period: PeriodPath, currency: Currency, body: Annotated[MarkPaid, Body()]):
     return json_response(dump(payout_run.mark_paid(get_context(), partner_id, period, currency, body.reference)))
+
+
+@router.post("/admin/payouts/<partner_id>/<period>/<currency>/release")
+def release_payout(
+    partner_id: PartnerId, period: PeriodPath, currency: Currency, body: Annotated[ReleasePayout, Body()]
+):
+    ctx = get_context()
+    who = staff_principal(dict(router.current_event.raw_event.get("requestContext") or {}))
+    released, by_this_call = release.release_payout(
+        ctx, partner_id, period, currency, reason=body.reason, released_by=who
+    )
+    if by_this_call:  # a repeat answers the stored record and is not audited twice
+        audit.record(ctx, who, "payout.released", partner_id=partner_id, detail=f"{released.payout_id}: {body.reason}")
+    return json_response(dump(released))
 
 
 @router.get("/admin/payouts/<partner_id>/<period>/<currency>/statement")

@@ -23,6 +23,8 @@ class PayoutStatus(StrEnum):
 
     withheld: the partner could not be paid (paused, terminated, no payout method); nothing was claimed.
     needs_review: concurrent ledger changes left a claimed balance that is not positive; finance decides.
+    released: finance released a needs_review payout (POST .../release): its entries are payable again and the
+    next period's run pays them; the payout keeps who released it, when and why, and claims nothing.
     """
 
     IN_PROGRESS = "in_progress"
@@ -31,6 +33,7 @@ class PayoutStatus(StrEnum):
     FAILED = "failed"
     WITHHELD = "withheld"
     NEEDS_REVIEW = "needs_review"
+    RELEASED = "released"
 
 
 # A claim transaction holds the payout item, up to CLAIM_CHUNK_SIZE ledger entries, the partner's balance
@@ -80,6 +83,9 @@ class Payout(Entity):
     reference: str | None = None
     failure_reason: str | None = None
     withheld_reason: str | None = None
+    release_reason: str | None = None
+    released_by: str | None = None
+    released_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
     paid_at: datetime | None = None
@@ -126,7 +132,8 @@ class Payout(Entity):
         return f"payout-{self.payout_id}-attempt-{self.transfer_attempt}"
 
     def keys(self) -> dict[str, str]:
-        """In the partner's partition; listed per period on GSI1; on the sparse GSI3 while the run owes work."""
+        """In the partner's partition; listed per period on GSI1; on the sparse GSI3 while the run owes work, or
+        while it waits for finance's review."""
         result = {
             **keys.payout(self.partner_id, self.period, self.amount.currency),
             **keys.payout_period_listing(self.period, self.partner_id, self.amount.currency),
@@ -134,4 +141,6 @@ class Payout(Entity):
         if self.needs_run:
             shard = keys.payable_shard(self.partner_id)
             result.update(keys.payout_open_listing(shard, self.period, self.partner_id, self.amount.currency))
+        elif self.status is PayoutStatus.NEEDS_REVIEW:
+            result.update(keys.payout_review_listing(self.period, self.partner_id, self.amount.currency))
         return result

@@ -154,6 +154,35 @@ class PayoutRepository:
             return ClaimOutcome(ClaimStatus.CONTENDED)
         return ClaimOutcome(ClaimStatus.CLAIMED)
 
+    def release_chunk(self, before: Payout, after: Payout, unclaim_actions: Sequence[dict[str, Any]]) -> ClaimStatus:
+        """One transaction of a release: give these entries back (the ledger's unclaim actions) and move the
+        payout on, only if it is still in review with the claimed count it was read with. CLAIMED when it went
+        through, PAYOUT_MOVED when another release (or anyone) moved the payout first, ENTRIES_CHANGED when an
+        entry is no longer claimed by it, CONTENDED when another transaction was in the way."""
+        payout_action = self.table.put_action(
+            after.to_item(),
+            condition="#status = :status AND commission_count = :count AND claimed_amount = :claimed",
+            names={"#status": "status"},
+            values={
+                ":status": PayoutStatus.NEEDS_REVIEW.value,
+                ":count": before.commission_count,
+                ":claimed": before.claimed_amount,
+            },
+        )
+        try:
+            self.table.transact_write([payout_action, *unclaim_actions])
+        except TransactionCancelled as error:
+            failed = error.failed_conditions
+            if 0 in failed:
+                return ClaimStatus.PAYOUT_MOVED
+            return ClaimStatus.ENTRIES_CHANGED if failed else ClaimStatus.CONTENDED
+        return ClaimStatus.CLAIMED
+
+    def in_review(self, *, limit: int = 100) -> list[Payout]:
+        """Payouts waiting for finance (`needs_review`), oldest period first (a Query on the sparse index)."""
+        items, _ = self.table.query("gsi3pk = :pk", {":pk": keys.PAYOUT_REVIEW_PARTITION}, index=keys.GSI3, limit=limit)
+        return [Payout.from_item(i) for i in items]
+
     def list_period(
         self, period: str, *, limit: int = 100, cursor: str | None = None
     ) -> tuple[list[Payout], str | None]:
