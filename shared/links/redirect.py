@@ -29,6 +29,7 @@ from botocore.config import Config
 from shared.core import keys
 from shared.core.clock import from_iso
 from shared.core.dynamo import Table, make_client
+from shared.core.emf import EmfCounter
 from shared.core.secrets import read_secret
 from shared.core.settings import RedirectSettings
 from shared.core.urls import host_allowed, safe_destination
@@ -311,8 +312,10 @@ class Redirector:
         *,
         clock: Callable[[], float] = time.time,
         cache_seconds: float = CACHE_SECONDS,
+        metrics: EmfCounter | None = None,
     ) -> None:
         self.clicks = clicks
+        self.metrics = metrics  # Clicks / ClicksNotCounted (docs/observability.md)
         self.program_id = program_id
         self.clock = clock
         self._secret_source = click_secret
@@ -356,7 +359,14 @@ class Redirector:
             self.clicks.record_click(link.code, shard_of(visitor), day, visitor, clicked_at)
         except Exception as error:  # a lost count must never lose the visitor
             _log("click_not_counted", code=link.code, error=repr(error))
+            self._count("ClicksNotCounted")
+        else:
+            self._count("Clicks")
         return click_token.issue(secret, link.code, link.partner_id, clicked_at)
+
+    def _count(self, name: str) -> None:
+        if self.metrics is not None:
+            self.metrics.count(name)
 
     def _click_secret(self) -> str | None:
         if self._secret is None and self.clock() >= self._secret_retry_at:
@@ -403,10 +413,11 @@ def _log(event: str, **fields: Any) -> None:
 CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2, "mode": "standard"})
 
 
-def build_redirector(settings: RedirectSettings) -> Redirector:
-    """A container's redirector: its table client (fail-fast) and the click-token secret, read when first needed."""
+def build_redirector(settings: RedirectSettings, metrics: EmfCounter | None = None) -> Redirector:
+    """A container's redirector: its table client (fail-fast), the click-token secret, read when first needed, and
+    the click metrics (EMF lines on stdout) when given."""
     table = Table(client=make_client(config=CLIENT_CONFIG), name=settings.table_name)
-    return Redirector(ClickRepository(table), settings.program_id, click_token_secret)
+    return Redirector(ClickRepository(table), settings.program_id, click_token_secret, metrics=metrics)
 
 
 def click_token_secret() -> str | None:
