@@ -305,6 +305,27 @@ def api_gateway_event(body: str, headers: dict[str, str]) -> dict[str, Any]:
     }
 
 
+EVENT_SOURCE = "aws.partner/stripe.com/ed_test_61TestDestination00000000000000"
+
+
+def eventbridge_event(
+    stripe_event: dict[str, Any], *, source: str = EVENT_SOURCE, delivery_id: str | None = None
+) -> dict[str, Any]:
+    """The EventBridge event a Stripe event destination delivers: the Stripe event (snapshot) as `detail`, its
+    type as `detail-type`, the partner event source as `source`; no signature (AWS delivers it)."""
+    return {
+        "version": "0",
+        "id": delivery_id or f"5f1c8e2a-0c4b-4e61-9d55-{next(_ids):012d}",
+        "detail-type": stripe_event["type"],
+        "source": source,
+        "account": "123456789012",
+        "time": "2026-11-02T10:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": stripe_event,
+    }
+
+
 def resign(gateway_event: dict[str, Any], secret: str = SECRET) -> dict[str, Any]:
     """The same sample event with a fresh Stripe-Signature (samples are signed once and go stale in 300 s)."""
     header = stripe.WebhookSignature.generate_signature_header(

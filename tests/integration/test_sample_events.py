@@ -29,6 +29,8 @@ def _function_of(event: dict[str, Any]) -> str:
     if any(r.get("eventSource") == "aws:dynamodb" for r in event.get("Records", [])):
         # a batch of the table's stream: outbox INSERTs go to the publisher, every item change to the rollups
         return "publisher" if '"OutboxEvent"' in json.dumps(event) else "rollups"
+    if str(event.get("source", "")).startswith("aws.partner/stripe.com/"):
+        return "stripe_events"  # a Stripe event destination's delivery through EventBridge
     if event.get("source") == "referral-program":
         return "notifier"  # a domain event from the bus
     return "payouts"  # the scheduler, a manual invoke, or an SQS batch of shard messages
