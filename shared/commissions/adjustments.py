@@ -28,10 +28,18 @@ def staff_principal(request_context: dict[str, Any]) -> str:
 
 
 def create_adjustment(
-    ctx: AppContext, partner_id: str, amount: Money, reason: str, *, description: str | None, created_by: str
+    ctx: AppContext,
+    partner_id: str,
+    amount: Money,
+    reason: str,
+    *,
+    description: str | None,
+    created_by: str,
+    fact_id: str | None = None,
 ) -> dict[str, Any]:
     """Write one adjustment for an existing partner, pending for the program's hold period. A zero amount (a
-    non-cash reward) needs a description (400 `description_required`)."""
+    non-cash reward) needs a description (400 `description_required`). A caller's `fact_id` (`adj_...`) makes it
+    idempotent: the entry's id derives from it, so a second call writes nothing and answers the first entry."""
     description = (description or "").strip() or None
     if amount.amount == 0 and description is None:
         raise BadRequest(
@@ -42,7 +50,7 @@ def create_adjustment(
     program = ctx.programs.get(ctx.program_id)
     now = ctx.clock.now()
     entry = Commission(
-        commission_id=keys.sale_commission_id(new_id(ADJUSTMENT_ID_PREFIX), RULE_ADJUSTMENT),
+        commission_id=keys.sale_commission_id(fact_id or new_id(ADJUSTMENT_ID_PREFIX), RULE_ADJUSTMENT),
         partner_id=partner_id,
         program_id=program.program_id,
         amount=amount,
@@ -56,6 +64,10 @@ def create_adjustment(
         updated_at=now,
     )
     if ctx.commissions.write(LedgerWrite(now, new_entries=[entry])) is not WriteOutcome.APPLIED:
+        if fact_id is not None:
+            earlier, _ = ctx.commissions.with_reversals(partner_id, entry.commission_id)
+            if earlier is not None:
+                return view(earlier, now)
         raise Conflict("the adjustment could not be written; try again", code="adjustment_not_written")
     return view(entry, now)
 

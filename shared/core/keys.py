@@ -455,6 +455,11 @@ def rollup_partners_of_month_partition(program_id: str, month: str) -> str:
     return f"ROLLUP#PROGRAM#{program_id}#PARTNERS#{month}"
 
 
+def rollup_group_scope(program_id: str, group_id: str) -> str:
+    """The scope id of a partner group's rollups (group ids are unique within their program only)."""
+    return f"{program_id}#{group_id}"
+
+
 def rollup_applied(event_id: str) -> Key:
     """Marker of one stream record applied to the rollups (written in the same transaction; TTL)."""
     return {"pk": f"ROLLUP_APPLIED#{event_id}", "sk": "APPLIED"}

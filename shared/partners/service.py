@@ -137,8 +137,8 @@ def set_stripe_customer_ids(ctx: AppContext, partner_id: str, customer_ids: list
 
 def set_group(ctx: AppContext, partner_id: str, group_id: str | None) -> Partner:
     """Move a partner into a group (None: no group); the caller checked the group exists. Commissions already
-    earned keep the plan they were earned under."""
-    return ctx.partners.update_fields(partner_id, {"group_id": group_id}, updated_at=ctx.clock.now())
+    earned keep the plan they were earned under; the move is kept on the partner (`group_moves`) for reports."""
+    return ctx.partners.move_to_group(partner_id, group_id, at=ctx.clock.now())
 
 
 # ---------------------------------------------------------------- API keys

@@ -100,6 +100,38 @@ class PartnerRepository:
         assert item is not None
         return Partner.from_item(item)
 
+    def move_to_group(self, partner_id: str, group_id: str | None, *, at: datetime) -> Partner:
+        """Set the partner's group and append the move {at, from, to} to its `group_moves`, in one update
+        conditional on the group read first (the reports attribute each figure to the group of its time)."""
+        current = self.get(partner_id)
+        if current.group_id == group_id:
+            return self.update_fields(partner_id, {"group_id": group_id}, updated_at=at)
+        names = {"#group": "group_id", "#moves": "group_moves", "#updated_at": "updated_at"}
+        values: dict[str, Any] = {
+            ":move": [{"at": to_iso(at), **_present(current.group_id, "from"), **_present(group_id, "to")}],
+            ":none": [],
+            ":updated_at": to_iso(at),
+        }
+        update = "SET #moves = list_append(if_not_exists(#moves, :none), :move), #updated_at = :updated_at"
+        if group_id is None:
+            update += " REMOVE #group"
+        else:
+            values[":group"] = group_id
+            update = update.replace("SET ", "SET #group = :group, ", 1)
+        condition = (
+            EXISTS + " AND " + ("attribute_not_exists(#group)" if current.group_id is None else "#group = :from")
+        )
+        if current.group_id is not None:
+            values[":from"] = current.group_id
+        try:
+            item = self.table.update(keys.partner(partner_id), update, condition=condition, names=names, values=values)
+        except ConditionFailed as error:
+            raise Conflict(
+                "the partner changed while this request ran; read it again and retry", code="partner_changed"
+            ) from error
+        assert item is not None
+        return Partner.from_item(item)
+
     # ------------------------------------------------------------ API keys
     def add_api_key(self, api_key: PartnerApiKey) -> None:
         """Store a new API key (its hash only)."""
@@ -129,3 +161,8 @@ class PartnerRepository:
     def set_api_key_partner_status(self, key_hash: str, partner_status: str) -> bool:
         """Copy the partner's status onto one of its keys (idempotent); False when the key no longer exists."""
         return self.table.set_if_exists(keys.partner_api_key(key_hash), "partner_status", partner_status)
+
+
+def _present(group_id: str | None, name: str) -> dict[str, str]:
+    """{name: group_id}, or nothing for no group (a move's map never stores a null)."""
+    return {name: group_id} if group_id else {}

@@ -11,10 +11,12 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from pydantic import ConfigDict, Field
 
+from shared.commissions.adjustments import staff_principal
 from shared.context import get_context
 from shared.core.api import json_response
 from shared.core.entity import Model
-from shared.core.errors import NotFound
+from shared.core.errors import BadRequest, NotFound
+from shared.core.money import Money
 from shared.payouts.admin_api import csv_response
 from shared.reports import service
 from shared.reports.rules import COUNTS, MONEY, MONTH_PATTERN
@@ -35,13 +37,25 @@ class RecognitionSettings(Model):
     partners_see_names: bool = False
 
 
+class Reward(Model):
+    """A partner of the month's reward: an amount in minor units, or 0 with a description (non-cash)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: int = Field(ge=0, le=100_000_000_00, description="minor units; 0 for a non-cash reward")
+    currency: str = Field(pattern=r"^[A-Za-z]{3}$")
+    description: str | None = Field(default=None, max_length=500, description="what a non-cash reward is")
+
+
 class PartnerOfMonth(Model):
-    """Staff's choice for a month, with an optional note shown in the portal."""
+    """Staff's choice for a month, with an optional note shown in the portal and an optional reward (a ledger
+    adjustment, paid once however often the same partner is chosen)."""
 
     model_config = ConfigDict(extra="forbid")
 
     partner_id: str = Field(min_length=1, max_length=64)
     note: str | None = Field(default=None, max_length=500)
+    reward: Reward | None = None
 
 
 def _csv_cell(value: Any) -> Any:
@@ -91,6 +105,19 @@ def program_report(from_: Annotated[str | None, Query(alias="from", pattern=MONT
     return json_response(service.program_report(ctx, service.month_range(ctx, from_, to)))
 
 
+@router.get("/admin/reports/groups")
+def groups_report(
+    from_: Annotated[str | None, Query(alias="from", pattern=MONTH_PATTERN)] = None,
+    to: Month = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = service.DEFAULT_PAGE,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+):
+    ctx = get_context()
+    months = service.month_range(ctx, from_, to)
+    rows, next_cursor = service.groups_report(ctx, months, limit=limit, cursor=cursor)
+    return json_response({"from": months[0], "to": months[-1], "items": rows, "next_cursor": next_cursor})
+
+
 @router.get("/admin/reports/leaderboard")
 def leaderboard(month: Month = None, limit: Annotated[int, Query(ge=1, le=100)] = 10):
     ctx = get_context()
@@ -111,9 +138,24 @@ def put_recognition_settings(settings: Annotated[RecognitionSettings, Body()]):
     return json_response(saved)
 
 
+def _money(amount: int, currency: str) -> Money:
+    try:
+        return Money.of(amount, currency)
+    except ValueError as error:
+        raise BadRequest("currency: not an ISO 4217 currency code", code="invalid_currency") from error
+
+
 @router.put("/admin/reports/partner-of-the-month/<month>")
 def choose_partner_of_month(month: MonthPath, choice: Annotated[PartnerOfMonth, Body()]):
-    return json_response(service.choose_partner_of_month(get_context(), month, choice.partner_id, choice.note))
+    ctx = get_context()
+    reward = choice.reward
+    chosen = service.choose_partner_of_month(
+        ctx, month, choice.partner_id, choice.note,
+        reward=_money(reward.amount, reward.currency) if reward else None,
+        reward_description=reward.description if reward else None,
+        actor=staff_principal(dict(router.current_event.raw_event.get("requestContext") or {})),
+    )  # fmt: skip
+    return json_response(chosen)
 
 
 @router.get("/admin/reports/partner-of-the-month/<month>")

@@ -51,6 +51,7 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """A DynamoDB Stream batch: `{"batchItemFailures": [...]}` names the records to retry."""
     from aws_lambda_powertools.utilities.batch import process_partial_response  # noqa: PLC0415
 
+    _resolver(get_context().table.name).new_batch()
     return process_partial_response(  # type: ignore[return-value]
         event=event, record_handler=count_record, processor=_processor(), context=context
     )

@@ -35,11 +35,12 @@ class Difference:
 
 
 class IndexResolver:
-    """Links and sales looked up among the scanned items."""
+    """Links, sales and partners looked up among the scanned items."""
 
     def __init__(self, items: list[Item]) -> None:
         self.links = {i["code"]: i for i in items if i.get("type") == "referral_link" and "code" in i}
         self.sales = {i["sale_id"]: i for i in items if i.get("type") == "commission_sale"}
+        self.partners = {i["partner_id"]: i for i in items if i.get("type") == "partner" and "partner_id" in i}
 
     def link(self, code: str) -> Mapping[str, Any] | None:
         """The scanned link of a code."""
@@ -48,6 +49,10 @@ class IndexResolver:
     def sale(self, sale_id: str) -> Mapping[str, Any] | None:
         """The scanned sale of an id."""
         return self.sales.get(sale_id)
+
+    def partner(self, partner_id: str) -> Mapping[str, Any] | None:
+        """The scanned partner of an id (its group and group moves)."""
+        return self.partners.get(partner_id)
 
 
 def rebuilt_rollups(items: list[Item]) -> Deltas:

@@ -21,6 +21,7 @@ MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 PARTNER = "PARTNER"
 LINK = "LINK"
 PROGRAM = "PROGRAM"
+GROUP = "GROUP"
 ALL_TIME = keys.ROLLUP_ALL_TIME
 
 COUNTS = ("clicks", "unique_visitors", "leads", "qualified_leads", "customers")
@@ -44,6 +45,9 @@ class Resolver(Protocol):
 
     def sale(self, sale_id: str) -> Mapping[str, Any] | None:
         """The referred sale item of an id."""
+
+    def partner(self, partner_id: str) -> Mapping[str, Any] | None:
+        """The partner's profile item (its group and its `group_moves`)."""
 
 
 def month_of(timestamp: str | None) -> str | None:
@@ -77,6 +81,27 @@ def valid_month(value: str) -> bool:
     return bool(re.match(MONTH_PATTERN, value))
 
 
+def instant(timestamp: str) -> datetime:
+    """A stored ISO timestamp (or a YYYY-MM-DD day: its first instant) as an aware UTC datetime."""
+    parsed = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def group_at(partner: Mapping[str, Any] | None, at: str) -> str | None:
+    """The group a partner was in at instant `at`: the `from` of its first group move after `at`, else its
+    current group. A move appends {at, from, to} to the partner's `group_moves` in the same update that changes
+    its `group_id`, so the answer for a past instant never changes: figures stay with the group they were
+    earned in, and the consumer and the rebuild agree."""
+    if not partner:
+        return None
+    when = instant(at)
+    later = [m for m in partner.get("group_moves") or () if m.get("at") and instant(str(m["at"])) > when]
+    if later:
+        first = min(later, key=lambda m: instant(str(m["at"])))
+        return first.get("from") or None
+    return partner.get("group_id") or None
+
+
 # ---------------------------------------------------------------- contributions of one item
 def _add(deltas: Deltas, scope: Scope, name: str, amount: int) -> None:
     if amount:
@@ -85,9 +110,20 @@ def _add(deltas: Deltas, scope: Scope, name: str, amount: int) -> None:
 
 
 def _credit(
-    deltas: Deltas, *, partner_id: str, program_id: str, month: str, link_code: str | None, counters: dict[str, int]
+    deltas: Deltas,
+    resolve: Resolver,
+    *,
+    partner_id: str,
+    program_id: str,
+    at: str,
+    link_code: str | None,
+    counters: dict[str, int],
 ) -> None:
-    """Count `counters` for the partner, the program (monthly and all time) and the link (monthly)."""
+    """Count `counters` at instant `at` for the partner, the program (monthly and all time), the link (monthly)
+    and the group the partner was in at that instant (monthly)."""
+    month = month_of(at)
+    if not month:
+        return
     scopes: list[Scope] = [
         (PARTNER, partner_id, month),
         (PARTNER, partner_id, ALL_TIME),
@@ -96,6 +132,9 @@ def _credit(
     ]
     if link_code:
         scopes.append((LINK, link_code, month))
+    group = group_at(resolve.partner(partner_id), at)
+    if group:
+        scopes.append((GROUP, keys.rollup_group_scope(program_id, group), month))
     for scope in scopes:
         for name, amount in counters.items():
             if name.startswith(ACTIVITY_PREFIX) and scope != (PARTNER, partner_id, month):
@@ -113,22 +152,22 @@ def contributions(item: Mapping[str, Any] | None, resolve: Resolver) -> Deltas:
     if click is not None and kind is None:
         _click(deltas, item, click, resolve)
     elif kind == "lead":
-        _lead(deltas, item)
+        _lead(deltas, item, resolve)
     elif kind == "customer_attribution":
-        month = month_of(item.get("attributed_at"))
-        if month and item.get("partner_id"):
+        at = item.get("attributed_at")
+        if at and item.get("partner_id"):
             _credit(
-                deltas, partner_id=item["partner_id"], program_id=item["program_id"], month=month,
+                deltas, resolve, partner_id=item["partner_id"], program_id=item["program_id"], at=str(at),
                 link_code=item.get("link_code"), counters={"customers": 1},
             )  # fmt: skip
     elif kind == "commission_sale":
-        _sale(deltas, item)
+        _sale(deltas, item, resolve)
     elif kind == "stripe_payment":
         _refunds(deltas, item, resolve)
     elif kind == "commission":
-        _commission(deltas, item)
+        _commission(deltas, item, resolve)
     elif kind == "payout":
-        _payout(deltas, item)
+        _payout(deltas, item, resolve)
     return deltas
 
 
@@ -138,27 +177,27 @@ def _click(deltas: Deltas, item: Mapping[str, Any], click: tuple[str, str], reso
     if not link or not link.get("partner_id"):
         return
     clicks = int(item.get("clicks", 0))
+    # A visitor-day's clicks count in the group the partner was in when the (UTC) day began.
     _credit(
-        deltas, partner_id=link["partner_id"], program_id=link["program_id"], month=day[:7], link_code=code,
+        deltas, resolve, partner_id=link["partner_id"], program_id=link["program_id"], at=day[:10], link_code=code,
         counters={"clicks": clicks, "unique_visitors": 1 if clicks else 0, f"{ACTIVITY_PREFIX}{day[8:10]}": clicks},
     )  # fmt: skip
 
 
-def _lead(deltas: Deltas, item: Mapping[str, Any]) -> None:
+def _lead(deltas: Deltas, item: Mapping[str, Any], resolve: Resolver) -> None:
     partner_id = item.get("partner_id")
     if not partner_id or item.get("outcome", "accepted") != "accepted":
         return
     created = str(item.get("created_at", ""))
-    month = month_of(created)
-    if not month:
+    if not month_of(created):
         return
     common = {"partner_id": partner_id, "program_id": item["program_id"], "link_code": item.get("link_code")}
-    _credit(deltas, month=month, counters={"leads": 1, f"{ACTIVITY_PREFIX}{created[8:10]}": 1}, **common)
+    _credit(deltas, resolve, at=created, counters={"leads": 1, f"{ACTIVITY_PREFIX}{created[8:10]}": 1}, **common)
     # A lead counts as qualified in the month it was qualified; a purchase that converts a lead sales never
     # qualified (new -> converted) qualifies it then.
-    qualified = month_of(item.get("qualified_at") or item.get("converted_at"))
+    qualified = item.get("qualified_at") or item.get("converted_at")
     if qualified:
-        _credit(deltas, month=qualified, counters={"qualified_leads": 1}, **common)
+        _credit(deltas, resolve, at=str(qualified), counters={"qualified_leads": 1}, **common)
 
 
 def _money(value: Any) -> tuple[int, str] | None:
@@ -167,15 +206,15 @@ def _money(value: Any) -> tuple[int, str] | None:
     return None
 
 
-def _sale(deltas: Deltas, item: Mapping[str, Any]) -> None:
+def _sale(deltas: Deltas, item: Mapping[str, Any], resolve: Resolver) -> None:
     paid = _money(item.get("amount_paid"))
-    month = month_of(item.get("paid_at"))
-    if not item.get("paid") or not item.get("partner_id") or paid is None or not month:
+    paid_at = item.get("paid_at")
+    if not item.get("paid") or not item.get("partner_id") or paid is None or not paid_at:
         return
     amount, currency = paid
     _credit(
-        deltas, partner_id=item["partner_id"], program_id=item["program_id"], month=month, link_code=None,
-        counters={f"revenue_{currency}": amount},
+        deltas, resolve, partner_id=item["partner_id"], program_id=item["program_id"], at=str(paid_at),
+        link_code=None, counters={f"revenue_{currency}": amount},
     )  # fmt: skip
 
 
@@ -185,40 +224,41 @@ def _refunds(deltas: Deltas, item: Mapping[str, Any], resolve: Resolver) -> None
         return
     sale = resolve.sale(str(item["sale_id"]))
     paid = _money(sale.get("amount_paid")) if sale else None
-    month = month_of(sale.get("paid_at")) if sale else None
-    if not sale or not sale.get("paid") or not sale.get("partner_id") or paid is None or not month:
+    paid_at = sale.get("paid_at") if sale else None
+    if not sale or not sale.get("paid") or not sale.get("partner_id") or paid is None or not paid_at:
         return
-    # Refunds count against the month of the sale they refund: a month's revenue is what its sales kept.
+    # Refunds count against the month (and the group) of the sale they refund: a month's revenue is what its
+    # sales kept.
     currency = paid[1]
     _credit(
-        deltas, partner_id=sale["partner_id"], program_id=sale["program_id"], month=month, link_code=None,
-        counters={f"revenue_{currency}": -refunded, f"refunds_{currency}": refunded},
+        deltas, resolve, partner_id=sale["partner_id"], program_id=sale["program_id"], at=str(paid_at),
+        link_code=None, counters={f"revenue_{currency}": -refunded, f"refunds_{currency}": refunded},
     )  # fmt: skip
 
 
-def _commission(deltas: Deltas, item: Mapping[str, Any]) -> None:
+def _commission(deltas: Deltas, item: Mapping[str, Any], resolve: Resolver) -> None:
     money = _money(item.get("amount"))
-    month = month_of(item.get("created_at"))
-    if money is None or not month or item.get("status") == "voided":
+    created = item.get("created_at")
+    if money is None or not created or item.get("status") == "voided":
         return
     amount, currency = money
     counters = {f"commission_{currency}": amount}
     if amount < 0:
         counters[f"reversals_{currency}"] = -amount
     _credit(
-        deltas, partner_id=item["partner_id"], program_id=item["program_id"], month=month, link_code=None,
-        counters=counters,
+        deltas, resolve, partner_id=item["partner_id"], program_id=item["program_id"], at=str(created),
+        link_code=None, counters=counters,
     )  # fmt: skip
 
 
-def _payout(deltas: Deltas, item: Mapping[str, Any]) -> None:
+def _payout(deltas: Deltas, item: Mapping[str, Any], resolve: Resolver) -> None:
     money = _money(item.get("amount"))
-    month = month_of(item.get("paid_at"))
-    if item.get("status") != "paid" or money is None or not month:
+    paid_at = item.get("paid_at")
+    if item.get("status") != "paid" or money is None or not paid_at:
         return
     _credit(
-        deltas, partner_id=item["partner_id"], program_id=item["program_id"], month=month, link_code=None,
-        counters={f"payouts_{money[1]}": money[0]},
+        deltas, resolve, partner_id=item["partner_id"], program_id=item["program_id"], at=str(paid_at),
+        link_code=None, counters={f"payouts_{money[1]}": money[0]},
     )  # fmt: skip
 
 

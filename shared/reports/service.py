@@ -9,13 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from shared.commissions import adjustments
+from shared.commissions.adjustments import LOCAL_ADMIN
 from shared.content import service as content
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import to_iso
 from shared.core.errors import BadRequest, NotFound
+from shared.core.money import Money
+from shared.groups import service as groups
 from shared.reports.rules import (
     ALL_TIME,
+    GROUP,
     LEADERBOARD_METRICS,
     LINK,
     MAX_MONTHS,
@@ -81,6 +86,27 @@ def partners_report(
         row.update(figures_of(rollups.get(partner.partner_id, [])).as_json())
         rows.append(row)
     return sort_rows(rows, sort), next_cursor
+
+
+def groups_report(
+    ctx: AppContext, months: list[str], *, limit: int | None = None, cursor: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the program's groups (by id) with their funnel over `months`: each figure counts in the group
+    its partner was in when it was earned (a move re-attributes nothing). One Query of the groups, one
+    BatchGetItem of their months."""
+    if cursor is not None and not cursor.isdigit():
+        raise BadRequest("cursor: use next_cursor as it was given", code="invalid_cursor")
+    start = int(cursor or 0)
+    page_size = max(1, min(limit or DEFAULT_PAGE, KEYS_PER_PAGE // len(months)))
+    every = groups.all_groups(ctx)
+    page = every[start : start + page_size]
+    scope_ids = {g.group_id: keys.rollup_group_scope(ctx.program_id, g.group_id) for g in page}
+    rollups = _by_scope(RollupStore(ctx.table).many(GROUP, list(scope_ids.values()), months)) if page else {}
+    rows = [
+        {"group_id": g.group_id, "name": g.name, **figures_of(rollups.get(scope_ids[g.group_id], [])).as_json()}
+        for g in page
+    ]
+    return rows, (str(start + page_size) if start + page_size < len(every) else None)
 
 
 def program_report(ctx: AppContext, months: list[str]) -> dict[str, Any]:
@@ -180,29 +206,60 @@ def partner_rank(ctx: AppContext, partner_id: str, month: str) -> dict[str, Any]
     return view
 
 
-def choose_partner_of_month(ctx: AppContext, month: str, partner_id: str, note: str | None) -> dict[str, Any]:
-    """Staff's partner of the month (replaces an earlier choice for that month)."""
+POTM_FIELDS = ("month", "partner_id", "name", "note", "chosen_at", "reward")
+
+
+def reward_fact_id(month: str) -> str:
+    """The adjustment id of a partner of the month's reward (`adj_...`, one per partner and month): choosing
+    the same partner again finds it and pays nothing twice."""
+    return f"adj_potm{month.replace('-', '')}"
+
+
+def choose_partner_of_month(
+    ctx: AppContext,
+    month: str,
+    partner_id: str,
+    note: str | None,
+    *,
+    reward: Money | None = None,
+    reward_description: str | None = None,
+    actor: str = LOCAL_ADMIN,
+) -> dict[str, Any]:
+    """Staff's partner of the month (replaces an earlier choice for that month). An optional reward (an amount,
+    or 0 with a description: a non-cash reward) becomes one ledger adjustment through the commissions service,
+    idempotent per partner and month, so it is on the partner's next statement once and only once."""
     if not valid_month(month):
         raise BadRequest("the month is written YYYY-MM", code="invalid_month")
     partner = ctx.partners.find(partner_id)
     if partner is None:
         raise NotFound(f"no partner {partner_id}", code="partner_not_found")
+    store = RollupStore(ctx.table)
+    earlier = store.get(keys.partner_of_month(ctx.program_id, month))
+    kept = earlier.get("reward") if earlier and earlier.get("partner_id") == partner_id else None
+    if reward is not None:
+        entry = adjustments.create_adjustment(
+            ctx, partner_id, reward, f"Partner of the month {month}", description=reward_description,
+            created_by=actor, fact_id=reward_fact_id(month),
+        )  # fmt: skip
+        kept = {"commission_id": entry["commission_id"], "amount": entry["amount"]}
+        if entry.get("description"):
+            kept["description"] = entry["description"]
     choice = {
         "month": month,
         "partner_id": partner_id,
         "name": partner.name,
         "note": note,
         "chosen_at": to_iso(ctx.clock.now()),
+        "reward": kept,
     }
-    RollupStore(ctx.table).put({**keys.partner_of_month(ctx.program_id, month), "type": "partner_of_month", **choice})
+    store.put({**keys.partner_of_month(ctx.program_id, month), "type": "partner_of_month", **choice})
     return {k: v for k, v in choice.items() if v is not None}
 
 
 def partner_of_month(ctx: AppContext, month: str) -> dict[str, Any] | None:
-    """The partner of a month, if staff chose one."""
+    """The partner of a month, if staff chose one (with its reward, when one was given)."""
     item = RollupStore(ctx.table).get(keys.partner_of_month(ctx.program_id, month))
-    fields = ("month", "partner_id", "name", "note", "chosen_at")
-    return {k: item[k] for k in fields if k in item} if item else None
+    return {k: item[k] for k in POTM_FIELDS if item.get(k) is not None} if item else None
 
 
 def latest_partner_of_month(ctx: AppContext) -> dict[str, Any] | None:

@@ -17,11 +17,22 @@ from shared.reports.store import ApplyOutcome, RollupStore
 
 class TableResolver:
     """Looks up the items a change's contribution needs: a link's partner (kept per container: a link never
-    changes partner) and a payment's sale."""
+    changes partner), a payment's sale, and a partner's group history (kept for one batch)."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
         self._links: dict[str, Item | None] = {}
+        self._partners: dict[str, Item | None] = {}
+
+    def new_batch(self) -> None:
+        """Forget the partners read for the previous batch (a partner read once per batch at most)."""
+        self._partners.clear()
+
+    def partner(self, partner_id: str) -> Mapping[str, Any] | None:
+        """The partner's profile item (its `group_id` and `group_moves`), read once per batch."""
+        if partner_id not in self._partners:
+            self._partners[partner_id] = self.table.get(keys.partner(partner_id), consistent=True)
+        return self._partners[partner_id]
 
     def link(self, code: str) -> Mapping[str, Any] | None:
         """The referral link of a code (cached)."""

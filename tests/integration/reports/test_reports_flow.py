@@ -158,3 +158,53 @@ def test_a_redelivered_batch_and_a_crash_mid_batch_count_nothing_twice(
     assert rebuild(ctx.table, MONTH) == []
     partners = api.get("/admin/reports/program", query={"from": MONTH, "to": MONTH}, headers=ADMIN).json
     assert (partners["items"][0]["clicks"], partners["items"][0]["leads"]) == (4, 2)
+
+
+def test_group_figures_stay_with_the_group_they_were_earned_in_and_the_rebuild_agrees(
+    api: ApiClient, ctx: AppContext, clock: FixedClock, stream: StreamPoller, redirector: Redirector
+) -> None:
+    # Given Ada, moved into the agencies group on November 1st
+    from datetime import UTC, datetime
+
+    from shared.groups import service as groups
+
+    given_program(api)
+    ada = given_partner(api)["partner_id"]
+    given_link(api, ada, code="ada-link")
+    for group_id, name in (("agencies", "Agencies"), ("customers", "Customers")):
+        groups.save_group(ctx, groups.GroupInput(group_id=group_id, name=name), actor="staff")
+    clock.set(datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
+    groups.move_partner(ctx, ada, "agencies", actor="staff")
+
+    # When two visitors click and one leaves a lead on the 2nd, while she is in agencies
+    clock.set(datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+    visit(api, "ada-link", "198.51.100.1")
+    visit(api, "ada-link", "198.51.100.2")
+    lead_id = api.post("/leads", json={"email": "a@prospect.example", "ref": "ada-link"}).json["lead_id"]
+    # And she moves to customers on the 10th, where a visitor clicks and the lead is qualified on the 11th
+    clock.set(datetime(2026, 11, 10, 12, 0, tzinfo=UTC))
+    groups.move_partner(ctx, ada, "customers", actor="staff")
+    clock.set(datetime(2026, 11, 11, 9, 0, tzinfo=UTC))
+    visit(api, "ada-link", "198.51.100.3")
+    assert api.post(f"/admin/leads/{lead_id}/status", json={"status": "qualified"}, headers=ADMIN).status == 200
+    # And she leaves every group on the 12th (a move re-attributes nothing already earned)
+    clock.set(datetime(2026, 11, 12, 9, 0, tzinfo=UTC))
+    groups.move_partner(ctx, ada, None, actor="staff")
+    stream.drain()
+
+    # Then each group shows what was earned while she was in it
+    response = api.get("/admin/reports/groups", query={"from": MONTH, "to": MONTH}, headers=ADMIN)
+    assert response.status == 200, response.body
+    rows = {row["group_id"]: row for row in response.json["items"]}
+    figures = ("clicks", "unique_visitors", "leads", "qualified_leads")
+    assert [rows["agencies"][f] for f in figures] == [2, 2, 1, 0]
+    assert [rows["customers"][f] for f in figures] == [1, 1, 0, 1]
+    assert rows["customers"]["name"] == "Customers" and response.json["next_cursor"] is None
+    # And the program's month is the groups' sum (Ada is its only partner)
+    program = api.get("/admin/reports/program", query={"from": MONTH, "to": MONTH}, headers=ADMIN).json["items"][0]
+    assert [program[f] for f in figures] == [3, 3, 1, 1]
+    # And the rebuild from the source items (the partner's group moves included) reproduces every group rollup
+    assert rebuild(ctx.table, MONTH) == []
+    # And a cursor that was not given by the report is refused
+    bad = api.get("/admin/reports/groups", query={"cursor": "x"}, headers=ADMIN)
+    assert bad.status == 400 and bad.json["error"]["code"] == "invalid_cursor"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from shared.reports import rules
-from shared.reports.rules import ALL_TIME, LINK, PARTNER, PROGRAM
+from shared.reports.rules import ALL_TIME, GROUP, LINK, PARTNER, PROGRAM
 
 LINKS = {"ada-link": {"code": "ada-link", "partner_id": "ptr_ada", "program_id": "default"}}
 SALE = {
@@ -17,12 +17,18 @@ SALE = {
 }  # fmt: skip
 
 
+PARTNERS: dict[str, dict[str, Any]] = {"ptr_ada": {"partner_id": "ptr_ada"}}
+
+
 class Resolver:
     def link(self, code: str) -> Mapping[str, Any] | None:
         return LINKS.get(code)
 
     def sale(self, sale_id: str) -> Mapping[str, Any] | None:
         return SALE if sale_id == "in_1" else None
+
+    def partner(self, partner_id: str) -> Mapping[str, Any] | None:
+        return PARTNERS.get(partner_id)
 
 
 def click(clicks: int, day: str = "2026-11-05") -> dict[str, Any]:
@@ -140,3 +146,65 @@ def test_sorting_puts_the_smallest_first_and_a_minus_the_largest() -> None:
 def test_the_chart_scales_bars_to_the_tallest_month() -> None:
     bars = rules.bar_chart([("2026-10", 5), ("2026-11", 10), ("2026-12", 0)])
     assert [(b.x, b.height, b.y) for b in bars] == [(0, 50, 50), (20, 100, 0), (40, 0, 100)]
+
+
+# ---------------------------------------------------------------- groups
+MOVED = {
+    "partner_id": "ptr_ada",
+    "group_id": "agencies",
+    "group_moves": [
+        {"at": "2026-11-10T12:00:00.000000Z", "to": "customers"},
+        {"at": "2026-11-20T12:00:00.000000Z", "from": "customers", "to": "agencies"},
+    ],
+}
+
+
+def test_the_group_of_an_instant_is_the_one_the_partner_was_in_then() -> None:
+    # Given Ada, in no group, moved to customers on the 10th and to agencies on the 20th
+    # Then each instant answers the group of its time, and a partner who never moved answers its group
+    assert rules.group_at(MOVED, "2026-11-10T11:59:59.000000Z") is None
+    assert rules.group_at(MOVED, "2026-11-10T12:00:00.000000Z") == "customers"
+    assert rules.group_at(MOVED, "2026-11-15") == "customers"
+    assert rules.group_at(MOVED, "2026-11-20T12:00:01+00:00") == "agencies"
+    assert rules.group_at({"group_id": "agencies"}, "2020-01-01") == "agencies"
+    assert rules.group_at(None, "2026-11-15") is None
+
+
+def test_figures_stay_with_the_group_they_were_earned_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given Ada's group history
+    monkeypatch.setitem(PARTNERS, "ptr_ada", MOVED)
+    customers, agencies = (GROUP, "default#customers", "2026-11"), (GROUP, "default#agencies", "2026-11")
+
+    # When a lead created while she was in customers is qualified after her move to agencies
+    created = rules.change_deltas(None, lead(created_at="2026-11-15T09:00:00.000000Z"), Resolver())
+    qualified = rules.change_deltas(
+        lead(created_at="2026-11-15T09:00:00.000000Z"),
+        lead(created_at="2026-11-15T09:00:00.000000Z", status="qualified", qualified_at="2026-11-21T00:00:00Z"),
+        Resolver(),
+    )
+
+    # Then the lead counts in customers and its qualification in agencies; activity days stay on the partner
+    assert created[customers] == {"leads": 1}
+    assert agencies not in created
+    assert qualified == {
+        **{scope: {"qualified_leads": 1} for scope in qualified if scope[0] != GROUP},
+        agencies: {"qualified_leads": 1},
+    }
+    # And a day's clicks count in the group of the day's start (the 20th began in customers)
+    assert rules.change_deltas(None, click(2, day="2026-11-20"), Resolver())[customers] == {
+        "clicks": 2,
+        "unique_visitors": 1,
+    }
+
+
+def test_a_refund_after_a_move_comes_off_the_group_of_the_sale(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a sale paid in October while Ada was in no group, she later joined agencies
+    monkeypatch.setitem(PARTNERS, "ptr_ada", {"partner_id": "ptr_ada", "group_id": "agencies", "group_moves": [
+        {"at": "2026-11-01T00:00:00.000000Z", "to": "agencies"},
+    ]})  # fmt: skip
+    payment = {"type": "stripe_payment", "payment_id": "pi_1", "sale_id": "in_1", "refunds": {"re_1": 3000}}
+    # When the refund is counted in November
+    deltas = rules.change_deltas({**payment, "refunds": {}}, payment, Resolver())
+    # Then it counts against October and no group (agencies earned none of that sale)
+    assert not [scope for scope in deltas if scope[0] == GROUP]
+    assert deltas[(PARTNER, "ptr_ada", "2026-10")] == {"revenue_USD": -3000, "refunds_USD": 3000}
