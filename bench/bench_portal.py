@@ -3,7 +3,7 @@ per page. Targets (issue 13): p50 <= 30 ms locally, <= 4 DynamoDB requests per p
 
 Floor: one raw GetItem on the same DynamoDB Local (every page reads at least the session and the partner).
 Setup: Ada signed in, with a link, three leads (one qualified: a bounty), this month's payout and statement,
-and the program's agreement and resources.
+twenty referred customers, and the program's agreement and resources. Every page of the portal is measured.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from devstack.lambda_runtime import LocalLambdas, http_event, to_http_response
 from devstack.seed import DEMO_CONTENT
 from shared import context as deps
 from shared.commissions import service as commissions
+from shared.commissions.models import AttributionSource, CustomerAttribution
+from shared.commissions.store import LedgerWrite
 from shared.content import service as content
 from shared.core import keys
 from shared.core.clock import FixedClock
@@ -66,6 +68,13 @@ def run(bench: BenchContext) -> None:
     ctx.clock = FixedClock(payout_rules.period_cutoff(period) + timedelta(hours=1))
     PayoutRun(ctx, StripeTransfers("sk_test_unused", api_base="http://127.0.0.1:9", sleep=lambda _: None)).run(period)
     ctx.clock = today
+    for n in range(20):  # twenty referred customers on the Customers page
+        customer = CustomerAttribution(
+            stripe_customer_id=f"cus_bench{n}", partner_id=ada, program_id=ctx.program_id,
+            source=AttributionSource.REF_CODE, link_code="bench-link", touched_at=today.now(),
+            attributed_at=today.now(), email_masked=f"c{n}***@customer.example", version=1,
+        )  # fmt: skip
+        ctx.commissions.write(LedgerWrite(today.now(), versioned=[(customer, 0)]))
     issued = identity.issue_link(ctx, Audience.PORTAL, ada, "ada@partner.example")
     link = identity.consume_link(ctx, issued.token, Audience.PORTAL)
     assert link is not None
@@ -96,6 +105,8 @@ def run(bench: BenchContext) -> None:
         "/portal/links",
         "/portal/links/bench-link",
         "/portal/leads",
+        "/portal/customers",
+        "/portal/reports",
         "/portal/earnings",
         f"/portal/earnings/statements/{period}/USD",
         f"/portal/earnings/statements/{period}/USD.csv",

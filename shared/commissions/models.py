@@ -54,10 +54,20 @@ class CustomerAttribution(Entity):
     attributed_by: str | None = None
     attribution_reason: str | None = None
     previous_partner_id: str | None = None
+    # What the partner's Customers page shows (shared.commissions.customers), kept in the same transactions as
+    # the payments, refunds and cancellations: the email masked (never the address itself), the latest paid
+    # sale, and the sales a refund or a lost dispute took back in full.
+    email_masked: str | None = None
+    last_paid_at: datetime | None = None
+    last_sale_id: str | None = None
+    reversed_sales: list[str] = Field(default_factory=list)
 
     def keys(self) -> dict[str, str]:
-        """One attribution per Stripe customer."""
-        return keys.customer_attribution(self.stripe_customer_id)
+        """One attribution per Stripe customer; GSI1 lists it under its partner (the portal's Customers)."""
+        return {
+            **keys.customer_attribution(self.stripe_customer_id),
+            **keys.customer_partner_listing(self.partner_id, to_iso(self.attributed_at), self.stripe_customer_id),
+        }
 
 
 def promotion_code_key(code: str) -> str:

@@ -93,6 +93,20 @@ def balances(ctx: AppContext, partner_id: str) -> dict[str, dict[str, int]]:
     return rules.balance_view(totals, days, now, this_minute)
 
 
+def balances_and_forecast(
+    ctx: AppContext, partner_id: str, at: datetime
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """`balances` now and, per currency, what the partner's unpaid entries will have made payable at `at` (a
+    payout run's cutoff), from the same reads (the portal's dashboard: the next payout's amount)."""
+    now = ctx.clock.now()
+    totals, days = ctx.commissions.balance_items(partner_id, rules.release_minute(now).strftime("%Y-%m-%d"))
+    this_minute = (
+        ctx.commissions.pending_in_minute(partner_id, now) if rules.releasing_in_current_minute(days, now) else {}
+    )
+    later = rules.balance_view(totals, days, at)
+    return rules.balance_view(totals, days, now, this_minute), {c: b["approved"] for c, b in later.items()}
+
+
 def _entry(ctx: AppContext, partner_id: str, commission_id: str) -> Commission:
     entry = ctx.commissions.get(partner_id, commission_id)
     if entry.program_id != ctx.program_id:

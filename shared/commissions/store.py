@@ -44,6 +44,7 @@ from shared.core.dynamo import (
     Item,
     Table,
     TransactionCancelled,
+    deserialize,
     put_request,
     update_request,
 )
@@ -426,6 +427,56 @@ class CommissionRepository:
         """The partner a Stripe customer is bound to, with the customer's paid history."""
         item = self.table.get(keys.customer_attribution(stripe_customer_id), consistent=True)
         return CustomerAttribution.from_item(item) if item else None
+
+    def list_customers(
+        self, partner_id: str, *, limit: int, start_key: Mapping[str, Any] | None = None
+    ) -> tuple[list[CustomerAttribution], dict[str, Any] | None]:
+        """A page of a partner's referred customers, most recently attributed first (GSI1)."""
+        items, last = self.table.query(
+            "gsi1pk = :pk",
+            {":pk": keys.customer_partner_partition(partner_id)},
+            index=keys.GSI1,
+            forward=False,
+            limit=limit,
+            start_key=start_key,
+        )
+        return [CustomerAttribution.from_item(i) for i in items], last
+
+    def set_customer_listing(self, binding: CustomerAttribution) -> int:
+        """Give a stored attribution the GSI1 keys of its partner's customer list while it is still at the
+        version read (the backfill of attributions written before the list existed): 1 if set, else 0."""
+        listing = {k: v for k, v in binding.keys().items() if k.startswith("gsi1")}
+        try:
+            self.table.update(
+                keys.customer_attribution(binding.stripe_customer_id),
+                "SET gsi1pk = :gsi1pk, gsi1sk = :gsi1sk",
+                condition="version = :version",
+                values={":gsi1pk": listing["gsi1pk"], ":gsi1sk": listing["gsi1sk"], ":version": binding.version},
+                return_values="NONE",
+            )
+        except ConditionFailed:
+            return 0
+        return 1
+
+    def unlisted_attributions(self) -> Iterable[CustomerAttribution]:
+        """Every attribution without the GSI1 keys of its partner's customer list: a Scan, for the one-off
+        backfill (python -m shared.commissions.customers), never a request path."""
+        start: dict[str, Any] | None = None
+        while True:
+            kwargs: dict[str, Any] = {
+                "TableName": self.table.name,
+                "FilterExpression": "#type = :type AND attribute_not_exists(gsi1pk)",
+                "ExpressionAttributeNames": {"#type": "type"},
+                "ExpressionAttributeValues": {":type": {"S": CustomerAttribution.entity_type}},
+            }
+            if start:
+                kwargs["ExclusiveStartKey"] = start
+            self.table.request_count += 1
+            page = self.table.client.scan(**kwargs)
+            yield from (CustomerAttribution.from_item(deserialize(i)) for i in page.get("Items", []))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
 
     def find_sale(self, sale_id: str) -> SaleRecord | None:
         """A sale (paid, or only linked to its payment so far)."""

@@ -52,6 +52,20 @@ RULES = {
     "revenue_bonus": N_("Revenue milestone bonus"),
 }
 
+CUSTOMER_STATUSES = {
+    "active": N_("Active"),
+    "cancelled": N_("Cancelled"),
+    "refunded": N_("Refunded"),
+}
+
+CUSTOMER_SOURCES = {
+    "click_token": N_("Your link"),
+    "ref_code": N_("Your link"),
+    "lead": N_("Your lead"),
+    "promotion_code": N_("Your promotion code"),
+    "admin": N_("Assigned by the program team"),
+}
+
 OUTCOMES = {
     "accepted": N_("Accepted"),
     "existing_customer": N_("Existing customer"),
@@ -107,3 +121,13 @@ def reason(tr: Translator, value: str | None) -> str:
     if not value:
         return ""
     return tr.gettext(value) if value in REASONS else value
+
+
+def customer_status(tr: Translator, value: str | None) -> str:
+    """A referred customer's status (active, cancelled, refunded) in the partner's language."""
+    return tr.gettext(CUSTOMER_STATUSES.get(value or "", value or ""))
+
+
+def customer_source(tr: Translator, value: str | None) -> str:
+    """What brought a referred customer to the partner (its link, a lead, a promotion code, staff)."""
+    return tr.gettext(CUSTOMER_SOURCES.get(value or "", value or ""))

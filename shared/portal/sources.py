@@ -3,6 +3,7 @@ touches one import here, never a page."""
 
 from __future__ import annotations
 
+from shared.commissions import customers
 from shared.commissions import service as commissions
 from shared.content import service as content
 from shared.identity import service as identity
@@ -20,6 +21,7 @@ __all__ = [
     "clicks",
     "commissions",
     "content",
+    "customers",
     "identity",
     "lead_rules",
     "leads",

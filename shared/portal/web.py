@@ -8,6 +8,7 @@ request, so pausing or terminating a partner ends its sessions at once), then th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,18 +18,21 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from shared.context import AppContext, get_context
 from shared.core import keys, rate_limit
+from shared.core.dynamo import Item
 from shared.core.email_address import EmailAddress
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
 from shared.identity.models import Audience
 from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
+from shared.links.models import ReferralLink
 from shared.partners import connect
 from shared.partners.models import Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
 from shared.portal import labels, sharing
+from shared.portal import store as portal_store
 from shared.portal.sources import (
-    clicks,
     commissions,
     content,
+    customers,
     identity,
     leads,
     links,
@@ -38,6 +42,7 @@ from shared.portal.sources import (
     report_rules,
     reports,
 )
+from shared.programs.models import Program
 from shared.web import sessions
 from shared.web.i18n import LOCALES, N_, supported, translator
 from shared.web.pages import (
@@ -55,6 +60,7 @@ from shared.web.render import render, render_text
 router = Router()
 
 LEADS_PER_PAGE = 100
+CUSTOMERS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 _PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
@@ -64,6 +70,7 @@ NAV = (
     ("/portal", "dashboard"),
     ("/portal/links", "links"),
     ("/portal/leads", "leads"),
+    ("/portal/customers", "customers"),
     ("/portal/reports", "reports"),
     ("/portal/earnings", "earnings"),
     ("/portal/agreement", "agreement"),
@@ -81,6 +88,21 @@ def signed_in(request: WebRequest, ctx: AppContext) -> Partner:
         raise sessions.end_and_refuse(request, ctx, sessions.PORTAL)  # paused or terminated: over for good
     request.use_locale(partner.language)
     return partner
+
+
+def signed_in_reading(
+    request: WebRequest, ctx: AppContext, wanted: Callable[[str], Mapping[str, Mapping[str, str]]]
+) -> tuple[Partner, dict[str, Item]]:
+    """`signed_in`, reading the page's items (by name, their keys from the partner id) with the partner in
+    one BatchGetItem: the session and that read, so the page has two requests left."""
+    session = sessions.current_session(request, ctx, sessions.PORTAL)
+    found = portal_store.read_with_partner(ctx.table, session.principal_id, wanted(session.principal_id))
+    item = found.pop(portal_store.PARTNER, None)
+    partner = Partner.from_item(item) if item else None
+    if partner is None or not _may_sign_in(ctx, partner):
+        raise sessions.end_and_refuse(request, ctx, sessions.PORTAL)
+    request.use_locale(partner.language)
+    return partner, found
 
 
 def _may_sign_in(ctx: AppContext, partner: Partner) -> bool:
@@ -205,13 +227,29 @@ def switch_language() -> Response:
 def dashboard() -> Response:
     request = web_request(router)
     ctx = get_context()
-    partner = signed_in(request, ctx)
-    balances = commissions.balances(ctx, partner.partner_id)
-    # The monthly rollups (kept from the table's stream, docs/reports.md): this month, all time and the last
-    # 12 months in one Query.
-    figures = reports.partner_dashboard(ctx, partner.partner_id)
+    # One BatchGetItem: the partner, the program (its payout minimums) and the partner's monthly rollups (kept
+    # from the table's stream, docs/reports.md: this month, all time, the last 12 months); then the balances.
+    partner, found = signed_in_reading(
+        request,
+        ctx,
+        lambda partner_id: {"program": keys.program(ctx.program_id), **reports.dashboard_keys(ctx, partner_id)},
+    )
+    program = Program.from_item(found.pop("program")) if "program" in found else ctx.programs.get(ctx.program_id)
+    figures = reports.dashboard_of(ctx, found)
     now = ctx.clock.now()
     next_run = date(now.year + (now.month == 12), now.month % 12 + 1, 1)
+    cutoff = datetime(next_run.year, next_run.month, 1, tzinfo=UTC)
+    balances, forecast = commissions.balances_and_forecast(ctx, partner.partner_id, cutoff)
+    next_payouts = [
+        {
+            "currency": c,
+            "amount": a,
+            "minimum": program.minimum_payout(c),
+            "paid": a >= max(program.minimum_payout(c), 1),
+        }
+        for c, a in sorted(forecast.items())
+        if a > 0
+    ]
     return portal_page(
         request,
         partner,
@@ -223,6 +261,8 @@ def dashboard() -> Response:
         chart=_chart(figures.months),
         month=now.date(),
         next_run=next_run,
+        next_payouts=next_payouts,
+        can_receive=partner.payout_method.can_receive,
     )
 
 
@@ -238,7 +278,6 @@ def _chart(months: list[tuple[str, Any]]) -> dict[str, Any]:
 def reports_page() -> Response:
     request = web_request(router)
     ctx = get_context()
-    partner = signed_in(request, ctx)
     current = reports.this_month(ctx)
     first = request.query.get("from") or report_rules.shift_month(current, -11)
     last = request.query.get("to") or current
@@ -246,8 +285,13 @@ def reports_page() -> Response:
         months = reports.month_range(ctx, first, last)
     except BadRequest:
         months = reports.month_range(ctx, report_rules.shift_month(current, -11), current)
-    report = reports.partner_report(ctx, partner.partner_id, months)
-    rows = [{**r, "date": date(int(r["month"][:4]), int(r["month"][5:7]), 1)} for r in report["items"]]
+    # One BatchGetItem (the partner, its months, the leaderboard settings, the partners of the month), the
+    # month's ranking (one Query) and, when names are shown, the top ten's names: at most four requests.
+    partner, found = signed_in_reading(
+        request, ctx, lambda partner_id: reports.partner_page_keys(ctx, partner_id, months)
+    )
+    report = reports.partner_page_of(ctx, partner.partner_id, months, found)
+    rows = [{**r, "date": now_month_date(r["month"])} for r in report["items"]]
     return portal_page(
         request,
         partner,
@@ -255,11 +299,10 @@ def reports_page() -> Response:
         "reports",
         rows=list(reversed(rows)),
         totals=report["totals"],
-        links=report["links"],
         first=months[0],
         last=months[-1],
-        rank=reports.partner_rank(ctx, partner.partner_id, current),
-        spotlight=reports.latest_partner_of_month(ctx),
+        rank=report["rank"],
+        spotlight=report["spotlight"],
         month=now_month_date(current),
     )
 
@@ -345,9 +388,13 @@ def create_link() -> Response:
 def link_clicks_page(code: str) -> Response:
     request = web_request(router)
     ctx = get_context()
-    partner = signed_in(request, ctx)
-    link = links.partner_link(ctx, partner.partner_id, code)
-    report = clicks.link_clicks(ctx, link.code, None, None)
+    wanted = {"link": keys.referral_link(code)} if _LINK_CODE.match(code) else {}
+    partner, found = signed_in_reading(request, ctx, lambda _: wanted)
+    link = ReferralLink.from_item(found["link"]) if "link" in found else None
+    if link is None or link.partner_id != partner.partner_id:
+        raise NotFound(f"referral link {code!r} does not exist", code="link_not_found")  # another's: as missing
+    # The link's monthly rollups (kept from the table's stream, docs/reports.md): one Query, whatever its age.
+    months, since_created = reports.link_months(ctx, link.code)
     return portal_page(
         request,
         partner,
@@ -355,9 +402,9 @@ def link_clicks_page(code: str) -> Response:
         "links",
         link=link,
         share_url=links.share_url(request.base_url, link.code),
-        report=report,
-        peak=max((d.clicks for d in report.days), default=0),
-        days=[(date.fromisoformat(d.day), d) for d in reversed(report.days)],
+        months=[(now_month_date(m), f) for m, f in reversed(months)],
+        this_month=months[-1][1],
+        since_created=since_created,
     )
 
 
@@ -452,6 +499,25 @@ def submit_lead() -> Response:
     leads.enforce_partner_rate_limit(ctx, program, partner.partner_id)
     submission = leads.submit_partner_lead(ctx, program, partner.partner_id, lead_input)
     return redirect(request, f"/portal/leads?submitted=1&outcome={submission.outcome.value}")
+
+
+# ---------------------------------------------------------------- customers
+@router.get("/portal/customers")
+def customers_page() -> Response:
+    request = web_request(router)
+    ctx = get_context()
+    partner = signed_in(request, ctx)
+    cursor = request.query.get("cursor") or None
+    rows, next_cursor = customers.partner_customers(ctx, partner.partner_id, limit=CUSTOMERS_PER_PAGE, cursor=cursor)
+    return portal_page(
+        request,
+        partner,
+        "portal/customers.html",
+        "customers",
+        rows=rows,
+        next_cursor=next_cursor,
+        first_page=not cursor,
+    )
 
 
 # ---------------------------------------------------------------- earnings

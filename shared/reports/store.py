@@ -131,6 +131,10 @@ class RollupStore:
         """One item by key."""
         return self.table.get(key)
 
+    def items(self, key_list: Sequence[Mapping[str, str]]) -> list[Item]:
+        """The items at these keys that exist (profiles of ranked partners): one BatchGetItem per 100 keys."""
+        return self.table.batch_get(key_list)
+
     def put(self, item: Mapping[str, Any]) -> None:
         """Write one item (settings, partner of the month)."""
         self.table.put(dict(item))

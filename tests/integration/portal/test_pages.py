@@ -66,7 +66,7 @@ def test_the_links_page_shows_the_share_url_qr_code_and_share_buttons(
     assert "utm_source%3Dlinkedin" in page or "utm_source=linkedin" in page
     assert "bob-link" not in page
     assert browser.get("/portal/links/ada-link").status == 200
-    assert "Clicks per day" in browser.text
+    assert "This link per month, the last 12 months" in browser.text
 
 
 def test_a_partner_never_sees_another_partners_data(
