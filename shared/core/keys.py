@@ -190,6 +190,20 @@ def customer_attribution(stripe_customer_id: str) -> Key:
     return {"pk": f"CUSTOMER#{stripe_customer_id}", "sk": "ATTRIBUTION"}
 
 
+def customer_partner_listing(partner_id: str, attributed_at_iso: str, stripe_customer_id: str) -> Key:
+    """GSI1 keys on a customer's attribution listing a partner's referred customers by attribution time (the
+    portal's Customers page); they move with the attribution when it changes partner."""
+    return {
+        "gsi1pk": customer_partner_partition(partner_id),
+        "gsi1sk": f"{attributed_at_iso}#{stripe_customer_id}",
+    }
+
+
+def customer_partner_partition(partner_id: str) -> str:
+    """GSI1 partition of a partner's referred customers."""
+    return f"PARTNER#{partner_id}#CUSTOMERS"
+
+
 def customer_email(program_id: str, email_hash: str) -> Key:
     """Marker that an email already belongs to a paying customer (lead dedupe: 'existing customer')."""
     return {"pk": f"PROGRAM#{program_id}#CUSTOMER_EMAIL#{email_hash}", "sk": "CUSTOMER"}

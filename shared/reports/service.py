@@ -6,6 +6,7 @@ their months (the page size shrinks with the range), so its cost does not grow w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from shared.content import service as content
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import to_iso
+from shared.core.dynamo import Item
 from shared.core.errors import BadRequest, NotFound
 from shared.core.money import Money
 from shared.groups import service as groups
@@ -303,3 +305,73 @@ def partner_health(
         if reasons:
             rows.append({"partner_id": partner.partner_id, "name": partner.name, "reasons": reasons})
     return rows, next_cursor
+
+
+# ---------------------------------------------------------------- the portal's reads by key (issue 13)
+# The portal reads a page's items together with the signed-in partner in one BatchGetItem: these name the
+# keys it needs and read the items back, so a portal page stays within four DynamoDB requests.
+def dashboard_keys(ctx: AppContext, partner_id: str) -> dict[str, dict[str, str]]:
+    """The keys of a partner's dashboard rollups by month: its last 12 months and all time (ALL_TIME)."""
+    current = this_month(ctx)
+    months = [*months_between(shift_month(current, -11), current), ALL_TIME]
+    return {month: keys.rollup(PARTNER, partner_id, month) for month in months}
+
+
+def dashboard_of(ctx: AppContext, found: Mapping[str, Item]) -> Dashboard:
+    """The dashboard from the items of `dashboard_keys` that exist (by month; absent months are zeros)."""
+    current = this_month(ctx)
+    months = months_between(shift_month(current, -11), current)
+    series = [(m, figures_of([found[m]] if m in found else [])) for m in months]
+    all_time = found.get(ALL_TIME)
+    return Dashboard(this_month=series[-1][1], all_time=figures_of([all_time] if all_time else []), months=series)
+
+
+def link_months(ctx: AppContext, code: str, *, shown: int = 12) -> tuple[list[tuple[str, Figures]], Figures]:
+    """A link's last `shown` months (oldest first, zeros included) and its figures since it was created,
+    from its monthly rollups: one Query."""
+    current = this_month(ctx)
+    items = RollupStore(ctx.table).months(LINK, code, "0001-01", current)
+    by_month = {str(i.get("month")): i for i in items}
+    months = months_between(shift_month(current, -(shown - 1)), current)
+    return [(m, figures_of([by_month[m]] if m in by_month else [])) for m in months], figures_of(items)
+
+
+def partner_page_keys(ctx: AppContext, partner_id: str, months: list[str]) -> dict[str, dict[str, str]]:
+    """The keys of what a partner's report page reads by key: its months, the leaderboard settings and this
+    month's and last month's partner of the month."""
+    current = this_month(ctx)
+    wanted = {f"month:{m}": keys.rollup(PARTNER, partner_id, m) for m in months}
+    wanted["settings"] = keys.report_settings(ctx.program_id)
+    wanted["spotlight"] = keys.partner_of_month(ctx.program_id, current)
+    wanted["spotlight_before"] = keys.partner_of_month(ctx.program_id, shift_month(current, -1))
+    return wanted
+
+
+def partner_page_of(ctx: AppContext, partner_id: str, months: list[str], found: Mapping[str, Item]) -> dict[str, Any]:
+    """A partner's report page from the items of `partner_page_keys`, plus this month's ranking (one Query)
+    and, when the program shows names, the top ten's names (one BatchGetItem): the funnel per month and
+    its totals, the partner's rank (`partner_rank`'s fields) and the latest partner of the month."""
+    report = _monthly([found[f"month:{m}"] for m in months if f"month:{m}" in found], months)
+    stored = found.get("settings") or {}
+    settings = {name: stored.get(name, default) for name, default in DEFAULT_SETTINGS.items()}
+    month = this_month(ctx)
+    store = RollupStore(ctx.table)
+    scored = {
+        str(i["scope_id"]): leaderboard_score(figures_of([i]), settings["metric"], settings["currency"])
+        for i in store.partners_of_month(ctx.program_id, month)
+    }
+    ranking = rank(scored)
+    own = next(((r, s) for r, p, s in ranking if p == partner_id), None)
+    view: dict[str, Any] = {
+        "month": month, "metric": settings["metric"], "currency": settings["currency"], "ranked": len(ranking),
+        "rank": own[0] if own else None, "score": own[1] if own else 0,
+    }  # fmt: skip
+    if settings["partners_see_names"]:
+        top = ranking[:10]
+        profiles = store.items([keys.partner(p) for _, p, _ in top]) if top else []
+        names = {str(p["partner_id"]): p.get("name") for p in profiles}
+        view["items"] = [{"rank": r, "name": names.get(p), "score": s} for r, p, s in top]
+    fields = ("month", "partner_id", "name", "note", "chosen_at")
+    chosen = found.get("spotlight") or found.get("spotlight_before")
+    spotlight = {k: chosen[k] for k in fields if k in chosen} if chosen else None
+    return {**report, "rank": view, "spotlight": spotlight}
