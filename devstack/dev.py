@@ -24,6 +24,7 @@ from devstack.dynamodb_local import DynamoDBLocal, create_table, local_environme
 from devstack.env import load_dotenv
 from devstack.streams import with_stream_consumers
 from devstack.template import ROOT
+from devstack.webhooks import with_webhook_worker
 
 PID_FILE = "dev.pid"
 
@@ -116,6 +117,7 @@ def _serve() -> int:
         _banner(lambdas, args.port, local_dir)
         with_local_bus(lambdas, stop)  # the event bus -> its rules' target functions (docs/events.md)
         with_stream_consumers(lambdas, stop)  # the table's stream -> rollups, publisher (-> the bus)
+        with_webhook_worker(stop)  # outgoing-webhook deliveries and their retries (docs/webhooks.md)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:

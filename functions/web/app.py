@@ -17,11 +17,13 @@ from shared.core.observability import logger, metrics, tracer
 from shared.portal import web as portal
 from shared.reports import console_web as reports_console
 from shared.web.pages import make_web_resolver
+from shared.webhooks import console_web as webhooks_console
 
 app = make_web_resolver()
 app.include_router(portal.router)
 app.include_router(console.router)
 app.include_router(reports_console.router)
+app.include_router(webhooks_console.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

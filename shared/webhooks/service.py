@@ -182,14 +182,19 @@ def delivery(ctx: AppContext, endpoint_id: str, delivery_id: str) -> WebhookDeli
 
 
 def replay(ctx: AppContext, endpoint_id: str, delivery_id: str, queue: DeliveryQueue | None = None) -> WebhookDelivery:
-    """Send a finished delivery again now, same id and body, with a fresh round of retries; 409 while it is
-    still pending or when the endpoint is disabled."""
+    """Send a delivery again now, same id and body: a finished one with a fresh round of retries, a pending one
+    without waiting for its back-off (behind an older delivery of its partner it still waits its turn); 409 when
+    the endpoint is disabled."""
     current = delivery(ctx, endpoint_id, delivery_id)
     if not endpoint_is_enabled(repository(ctx).endpoint(ctx.program_id, endpoint_id)):
         raise Conflict("the endpoint is disabled; enable it before replaying its deliveries", code="endpoint_disabled")
-    if current.status is DeliveryStatus.PENDING:
-        raise Conflict("the delivery is still pending: it will be attempted on its own", code="delivery_pending")
     now = ctx.clock.now()
+    queue = queue or delivery_queue()
+    if current.status is DeliveryStatus.PENDING:
+        if not repository(ctx).make_due(delivery_id, now):
+            raise Conflict("the delivery changed at the same moment; read it again", code="delivery_changed")
+        queue.wake(delivery_id, 0, now)
+        return current.model_copy(update={"next_attempt_at": now, "updated_at": now})
     replayed = current.model_copy(
         update={
             "status": DeliveryStatus.PENDING,
@@ -201,7 +206,7 @@ def replay(ctx: AppContext, endpoint_id: str, delivery_id: str, queue: DeliveryQ
     )
     if not repository(ctx).replace(replayed, expected_status=current.status, expected_attempts=current.attempt_count):
         raise Conflict("the delivery changed at the same moment; read it again", code="delivery_changed")
-    (queue or delivery_queue()).wake(delivery_id, 0, now)
+    queue.wake(delivery_id, 0, now)
     logger.info("webhook delivery replayed", extra={"delivery_id": delivery_id, "endpoint_id": endpoint_id})
     return replayed
 

@@ -113,6 +113,21 @@ class WebhookRepository:
             return False
         return True
 
+    def make_due(self, delivery_id: str, now: datetime) -> bool:
+        """Bring a pending delivery's next attempt forward to now (its lease, if any, is kept); False when it is
+        no longer pending."""
+        try:
+            self.table.update(
+                keys.webhook_delivery(delivery_id),
+                "SET next_attempt_at = :now, updated_at = :now",
+                condition="#status = :pending",
+                names={"#status": "status"},
+                values={":now": to_iso(now), ":pending": DeliveryStatus.PENDING.value},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
     def deliveries_page(
         self, endpoint_id: str, *, limit: int, cursor: str | None, status: DeliveryStatus | None
     ) -> tuple[list[WebhookDelivery], str | None]:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 EVENTS = sorted((pathlib.Path(__file__).resolve().parents[2] / "events").glob("*.json"))
 
 
-def _function_of(event: dict[str, Any]) -> str:
+def _function_of(event: dict[str, Any], name: str = "") -> str:
     if "requestContext" in event and "http" in event["requestContext"]:
         found = lambdas().find_route(event["requestContext"]["http"]["method"], event["rawPath"])
         assert found is not None, f"no route in template.yaml for {event['rawPath']}"
@@ -32,12 +32,15 @@ def _function_of(event: dict[str, Any]) -> str:
     if str(event.get("source", "")).startswith("aws.partner/stripe.com/"):
         return "stripe_events"  # a Stripe event destination's delivery through EventBridge
     if event.get("source") == "referral-program":
-        return "notifier"  # a domain event from the bus
+        # a domain event from the bus (every consumer gets the same shape: the sample's file name says which)
+        return "webhook_fanout" if name.startswith("webhook_fanout") else "notifier"
+    if any("delivery_id" in str(r.get("body", "")) for r in event.get("Records", [])):
+        return "webhook_delivery"  # an SQS batch of outgoing-webhook wake-ups
     return "payouts"  # the scheduler, a manual invoke, or an SQS batch of shard messages
 
 
 def test_there_is_a_sample_event_for_every_function() -> None:
-    functions = {_function_of(json.loads(path.read_text())) for path in EVENTS}
+    functions = {_function_of(json.loads(path.read_text()), path.stem) for path in EVENTS}
     assert functions == set(lambdas().specs)
 
 
@@ -56,7 +59,7 @@ def test_a_sample_event_runs_without_a_server_error(
     seed_demo(ctx)
     event = json.loads(path.read_text())
     # When the sample event is invoked
-    result = lambdas().invoke(_function_of(event), event)
+    result = lambdas().invoke(_function_of(event, path.stem), event)
     # Then the function answered: an HTTP status below 500, or a payout result that is not a crash
     if isinstance(result, dict) and "statusCode" in result:
         assert result["statusCode"] < 500, (path.name, result)
