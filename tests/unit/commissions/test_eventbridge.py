@@ -132,3 +132,25 @@ def test_the_eventbridge_input_exists_only_with_a_stripe_event_source() -> None:
     # Then each is created only when StripeEventSourceName is set
     assert len(names) >= 6
     assert {resources[name].get("Condition") for name in names} == {"StripeEventBridgeEnabled"}
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _table_access(function: str) -> list[tuple[list[str], list[Any]]]:
+    statements = _resources()[function]["Properties"]["Policies"][0]["Statement"]
+    return [
+        (sorted(_listed(s["Action"])), _listed(s["Resource"]))
+        for s in statements
+        if any(
+            str(action).startswith("dynamodb:")
+            for action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        )
+    ]
+
+
+def test_the_eventbridge_function_may_do_to_the_table_what_the_webhook_may() -> None:
+    # Given the two Stripe entries, which run the same ledger code
+    # Then their table permissions are the same (a permission added to one is needed by the other in AWS)
+    assert _table_access("StripeEventsFunction") == _table_access("StripeWebhookFunction")
