@@ -318,6 +318,7 @@ def _links_page(
     ctx: AppContext,
     partner: Partner,
     *,
+    program: Program | None = None,
     code: str = "",
     error: str | None = None,
     status: int = 200,
@@ -325,6 +326,8 @@ def _links_page(
     tr = translator(request.locale)
     shown = []
     own_links = ctx.links.list_for_partner(partner.partner_id)
+    # Each link's clicks this month, from the link rollups (one BatchGetItem); its page has every month.
+    this_month = reports.links_this_month(ctx, [link.code for link in own_links])
     for link in own_links:
         url = links.share_url(request.base_url, link.code)
         message = tr.gettext("Have a look at this:")
@@ -334,9 +337,10 @@ def _links_page(
                 "share_url": url,
                 "qr": sharing.qr_svg(url, tr.gettext("QR code of %(url)s") % {"url": url}),
                 "buttons": sharing.share_buttons(url, message, tr.gettext("A recommendation")),
+                "this_month": this_month[link.code],
             }
         )
-    program = ctx.programs.get(ctx.program_id)
+    program = program or ctx.programs.get(ctx.program_id)
     return portal_page(
         request,
         partner,
@@ -355,7 +359,10 @@ def _links_page(
 def links_page() -> Response:
     request = web_request(router)
     ctx = get_context()
-    return _links_page(request, ctx, signed_in(request, ctx))
+    # One BatchGetItem: the partner and the program (its per-partner link limit).
+    partner, found = signed_in_reading(request, ctx, lambda _: {"program": keys.program(ctx.program_id)})
+    program = Program.from_item(found["program"]) if "program" in found else None
+    return _links_page(request, ctx, partner, program=program)
 
 
 _LINK_CODE = re.compile(keys.LINK_CODE_PATTERN)

@@ -375,3 +375,10 @@ def partner_page_of(ctx: AppContext, partner_id: str, months: list[str], found: 
     chosen = found.get("spotlight") or found.get("spotlight_before")
     spotlight = {k: chosen[k] for k in fields if k in chosen} if chosen else None
     return {**report, "rank": view, "spotlight": spotlight}
+
+
+def links_this_month(ctx: AppContext, codes: list[str]) -> dict[str, Figures]:
+    """Each link's figures this month (zeros for a link without activity): one BatchGetItem per 100 links."""
+    month = this_month(ctx)
+    found = _by_scope(RollupStore(ctx.table).many(LINK, codes, [month])) if codes else {}
+    return {code: figures_of(found.get(code, [])) for code in codes}

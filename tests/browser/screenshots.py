@@ -21,6 +21,8 @@ PAGES = (
     ("links", "/portal/links"),
     ("link-clicks", "/portal/links/demo"),
     ("leads", "/portal/leads"),
+    ("customers", "/portal/customers"),
+    ("reports", "/portal/reports"),
     ("earnings", "/portal/earnings"),
     ("statement", f"/portal/earnings/statements/{PAYOUT_PERIOD}/USD"),
     ("agreement", "/portal/agreement"),
@@ -56,6 +58,14 @@ def given_an_application(ctx: Any) -> None:
     )
 
 
+def given_recognition(ctx: Any) -> None:
+    """The program shows names on its leaderboard and the demo partner is this month's partner of the month (the
+    rollups themselves come from the stack's stream, drained as in AWS)."""
+    from tests.browser.report_screenshots import given_rollups  # it imports this module: imported when used
+
+    given_rollups(ctx)
+
+
 def shoot_console(browser: Any, stack: Any, language: str, accept: str, width: int) -> list[Path]:
     """The application form, the console's sign-in and every console page, signed in as the staff member."""
     context = browser.new_context(viewport={"width": width, "height": 860}, locale=accept)
@@ -81,6 +91,7 @@ def main() -> int:
     with local_stack() as stack, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         given_an_application(stack.ctx)
+        given_recognition(stack.ctx)
         for language, accept in LANGUAGES.items():
             for width in WIDTHS:
                 context = browser.new_context(viewport={"width": width, "height": 860}, locale=accept)
@@ -90,6 +101,8 @@ def main() -> int:
                 page.get_by_label(re.compile("^(Email|E-mail)$")).fill("partner@demo.example")
                 page.get_by_role("button", name=re.compile("sign-in link|link de acesso")).click()
                 taken.append(shoot(page, "check-email", language, width))
+                page.goto(f"{stack.base_url}/portal/sign-in/confirm?token=not-a-token")
+                taken.append(shoot(page, "link-refused", language, width))
                 page.goto(newest_sign_in_link(stack.mail_dir))
                 taken.append(shoot(page, "confirm", language, width))
                 page.get_by_role("button", name=re.compile("^(Sign in|Entrar)$")).click()

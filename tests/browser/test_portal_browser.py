@@ -21,6 +21,8 @@ PAGES = (
     "/portal/links",
     "/portal/links/demo",
     "/portal/leads",
+    "/portal/customers",
+    "/portal/reports",
     "/portal/earnings",
     f"/portal/earnings/statements/{PAYOUT_PERIOD}/USD",
     "/portal/agreement",
@@ -54,6 +56,15 @@ def test_a_partner_signs_in_shares_submits_accepts_downloads_switches_language_a
     page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.get_by_role("heading", name="Hello, Demo Partner")).to_be_visible()
     expect(page.get_by_text("Customers won, all time")).to_be_visible()
+    # with the seeded clicks counted from the table's stream (not zeros)
+    clicks = page.get_by_text("Clicks, all time").locator("xpath=following-sibling::p[1]")
+    assert int(clicks.inner_text().replace(",", "")) > 0
+
+    # Sees the customers its link brought, masked, with their status
+    page.get_by_role("link", name="Customers", exact=True).click()
+    expect(page.get_by_role("rowheader", name=re.compile(r"^l\*\*\*@northwind\.example"))).to_be_visible()
+    expect(page.get_by_role("cell", name="Refunded")).to_be_visible()
+    expect(page.get_by_role("cell", name="Cancelled")).to_be_visible()
 
     # Sees the demo link and copies its share URL
     page.get_by_role("link", name="Links", exact=True).click()
@@ -109,10 +120,17 @@ def test_a_second_partner_sees_none_of_the_first_partners_data(context: Any, sta
     partners.create_partner(stack.ctx, partners.PartnerInput(name="Second Partner", email="second@partners.example"))
     page = context.new_page()
     sign_in(page, stack.base_url, "second@partners.example", stack.mail_dir)
-    for path in ("/portal", "/portal/links", "/portal/leads", "/portal/earnings"):
+    for path in (
+        "/portal",
+        "/portal/links",
+        "/portal/leads",
+        "/portal/customers",
+        "/portal/reports",
+        "/portal/earnings",
+    ):
         page.goto(stack.base_url + path)
         text = page.locator("main").inner_text()
-        for secret in ("/r/demo", "m***@acme.example", "Maria Silva", PAYOUT_PERIOD, "Demo Partner"):
+        for secret in ("/r/demo", "m***@acme.example", "Maria Silva", PAYOUT_PERIOD, "Demo Partner", "northwind"):
             assert secret not in text, (path, secret)
     response = page.goto(f"{stack.base_url}/portal/earnings/statements/{PAYOUT_PERIOD}/USD")
     assert response is not None and response.status == 404

@@ -17,7 +17,16 @@ from tests.helpers import ledger_factories as lf
 from tests.helpers.api import ApiClient
 from tests.helpers.browser_client import PageClient
 
-PAGES = ("/portal", "/portal/links", "/portal/leads", "/portal/earnings", "/portal/agreement", "/portal/resources")
+PAGES = (
+    "/portal",
+    "/portal/links",
+    "/portal/leads",
+    "/portal/customers",
+    "/portal/reports",
+    "/portal/earnings",
+    "/portal/agreement",
+    "/portal/resources",
+)
 
 
 def signed_in(api: ApiClient, mail_dir: Path, email: str, ip: str = "198.51.100.20") -> PageClient:
