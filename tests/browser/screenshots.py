@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.browser.console_flow import CONSOLE_PAGES, staff_sign_in
+from tests.browser.console_flow import CONSOLE_PAGES, application_page, given_console_data, staff_sign_in
 from tests.browser.stack import CHROMIUM, CHROMIUM_ARGS, PAYOUT_PERIOD, local_stack
 from tests.helpers.browser_client import newest_sign_in_link
 
@@ -38,26 +38,6 @@ def shoot(page: Any, name: str, language: str, width: int, area: str = "portal")
     return path
 
 
-def given_an_application(ctx: Any) -> None:
-    """Someone applied: the console's queue and overview have a line to show."""
-    from shared.onboarding import service as onboarding
-
-    onboarding.apply(
-        ctx,
-        onboarding.ApplicationInput(
-            name="Carla Mendes",
-            email="carla@consultoria.example",
-            company="Mendes Consultoria",
-            website="https://consultoria.example",
-            audience="Finance teams of mid-size companies",
-            promotion="A monthly newsletter and workshops",
-            accept_terms=True,
-        ),
-        ip_subject="screenshots",
-        language="pt_BR",
-    )
-
-
 def given_recognition(ctx: Any) -> None:
     """The program shows names on its leaderboard and the demo partner is this month's partner of the month (the
     rollups themselves come from the stack's stream, drained as in AWS)."""
@@ -72,28 +52,44 @@ def shoot_console(browser: Any, stack: Any, language: str, accept: str, width: i
     page = context.new_page()
     page.goto(f"{stack.base_url}/apply")
     taken = [shoot(page, "apply", language, width, "console")]
+    page.goto(f"{stack.base_url}/apply/thanks")
+    taken.append(shoot(page, "apply-thanks", language, width, "console"))
     page.goto(f"{stack.base_url}/console/sign-in")
     taken.append(shoot(page, "sign-in", language, width, "console"))
-    staff_sign_in(page, stack.base_url, stack.mail_dir)
+    staff_sign_in(
+        page,
+        stack.base_url,
+        stack.mail_dir,
+        on_step=lambda step: taken.append(shoot(page, step, language, width, "console")),
+    )
     for name, path in CONSOLE_PAGES:
         page.goto(stack.base_url + path)
         taken.append(shoot(page, name, language, width, "console"))
+    application = application_page(page, stack.base_url)
+    if application:
+        page.goto(stack.base_url + application)
+        taken.append(shoot(page, "application", language, width, "console"))
     context.close()
     return taken
 
 
-def main() -> int:
-    """Start a stack, sign in as the demo partner in each language and width, photograph every page."""
+def main(argv: list[str] | None = None) -> int:
+    """Start a stack, sign in as the demo partner in each language and width, photograph every page
+    (`--console`: the console's pages and /apply only)."""
+    console_only = "--console" in (sys.argv[1:] if argv is None else argv)
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
     taken: list[Path] = []
     with local_stack() as stack, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        given_an_application(stack.ctx)
         given_recognition(stack.ctx)
+        given_console_data(stack.ctx)
         for language, accept in LANGUAGES.items():
             for width in WIDTHS:
+                if console_only:
+                    taken += shoot_console(browser, stack, language, accept, width)
+                    continue
                 context = browser.new_context(viewport={"width": width, "height": 860}, locale=accept)
                 page = context.new_page()
                 page.goto(f"{stack.base_url}/portal/sign-in")

@@ -8,12 +8,25 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.console_flow import CONSOLE_PAGES, apply, staff_sign_in
+from tests.browser.console_flow import (
+    CONSOLE_PAGES,
+    FLAGGED_PARTNER,
+    application_page,
+    apply,
+    given_console_data,
+    staff_sign_in,
+)
 from tests.browser.portal_flow import axe_violations
 from tests.browser.stack import PAYOUT_PERIOD, Stack
 from tests.helpers.browser_client import newest_email, newest_sign_in_link, text_body
 
 APPLICANT = "carol@consulting.example"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def console_data(stack: Stack) -> None:
+    """The agencies group with its own agreement and resource; Rita's commission waiting in review."""
+    given_console_data(stack.ctx)
 
 
 @pytest.fixture
@@ -22,6 +35,17 @@ def context(browser: Any) -> Any:
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="en-US")
     yield ctx
     ctx.close()
+
+
+def give_the_consultants_a_resource(staff: Any) -> None:
+    """From the Groups page: the consultants' page, their resources, a training of their own."""
+    staff.get_by_role("link", name="Consultants", exact=True).click()
+    staff.get_by_role("link", name="Edit the group's resources").click()
+    staff.get_by_label("Kind").select_option("training")
+    staff.get_by_label("Title").fill("Consultant playbook")
+    staff.get_by_label(re.compile("^Text")).fill("Open with the **CFO's** month-end pain.")
+    staff.get_by_role("button", name="Add", exact=True).click()
+    expect(staff.get_by_text("Saved: partners see it now.")).to_be_visible()
 
 
 def test_apply_approve_into_a_group_welcome_accept_and_a_new_agreement_version(
@@ -41,6 +65,7 @@ def test_apply_approve_into_a_group_welcome_accept_and_a_new_agreement_version(
     staff.get_by_label("Name", exact=True).fill("Consultants")
     staff.get_by_role("button", name="Save the group").click()
     expect(staff.get_by_text("Group saved.")).to_be_visible()
+    give_the_consultants_a_resource(staff)
     staff.get_by_role("link", name="Applications", exact=True).click()
     staff.get_by_role("link", name="Review Carol").click()
     expect(staff.get_by_text("A monthly newsletter")).to_be_visible()
@@ -59,7 +84,9 @@ def test_apply_approve_into_a_group_welcome_accept_and_a_new_agreement_version(
     partner.get_by_role("button", name="I accept version 2026-11").click()
     expect(partner.get_by_text("Thank you: your acceptance is recorded.")).to_be_visible()
     partner.get_by_role("link", name="Resources", exact=True).click()
-    expect(partner.locator("main h2").first).to_be_visible()
+    expect(partner.get_by_role("heading", name="Consultant playbook")).to_be_visible()  # the group's
+    expect(partner.get_by_role("heading", name="Who to refer")).to_be_visible()  # the program's
+    expect(partner.get_by_role("heading", name="Agency pitch deck")).to_have_count(0)  # another group's
 
     # Staff publish a new agreement version; the console shows Carol's acceptance as outdated
     staff.get_by_role("link", name="Agreement", exact=True).click()
@@ -103,6 +130,31 @@ def test_staff_preview_a_period_and_mark_a_manual_payout_paid(context: Any, stac
     expect(page.get_by_text("PAYPAL-TX-42")).to_be_visible()
 
 
+def test_staff_reject_a_flagged_commission_grant_a_bonus_and_set_the_payout_method(context: Any, stack: Stack) -> None:
+    page = context.new_page()
+    staff_sign_in(page, stack.base_url, stack.mail_dir)
+    # The review queue shows Rita's self-purchase and why it waits; staff reject it with a reason
+    page.get_by_role("link", name="Review queue", exact=True).click()
+    expect(page.get_by_role("cell", name=re.compile("self-referral"))).to_be_visible()
+    page.get_by_label(re.compile("^Reason for rejecting")).fill("Self-purchase: not eligible")
+    page.get_by_role("button", name="Reject").click()
+    expect(page.get_by_text("Rejected: it will never be paid.")).to_be_visible()
+    expect(page.get_by_text("Nothing waits for review.")).to_be_visible()
+    # On Rita's page: a launch bonus and her PayPal account
+    page.get_by_role("link", name="Partners", exact=True).click()
+    page.get_by_role("link", name=FLAGGED_PARTNER).click()
+    page.get_by_label("Amount (for example 50.00 or -12.50)").fill("25.00")
+    page.get_by_label("Reason the partner reads").fill("Launch bonus")
+    page.get_by_role("button", name="Grant the adjustment").click()
+    expect(page.get_by_text("Adjustment granted")).to_be_visible()
+    expect(page.get_by_role("cell", name="$25.00")).to_be_visible()
+    page.get_by_label("Paid by").select_option("paypal")
+    page.get_by_label(re.compile("^Account")).fill("rita@paypal.example")
+    page.get_by_role("button", name="Save the payout method").click()
+    expect(page.get_by_text("Payout method saved.")).to_be_visible()
+    expect(page.get_by_text("paypal · rita@paypal.example")).to_be_visible()
+
+
 def test_a_partner_session_reaches_no_console_page(context: Any, stack: Stack) -> None:
     from tests.browser.portal_flow import sign_in
 
@@ -120,11 +172,12 @@ def test_no_console_page_has_a_serious_or_critical_accessibility_violation(
     context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)  # to inject axe
     page = context.new_page()
     found: dict[str, list[dict[str, Any]]] = {}
-    for path in ("/apply", "/console/sign-in"):
+    for path in ("/apply", "/apply/thanks", "/console/sign-in"):
         page.goto(stack.base_url + path)
         found[path] = axe_violations(page)
-    staff_sign_in(page, stack.base_url, stack.mail_dir)
-    for _, path in CONSOLE_PAGES:
+    staff_sign_in(page, stack.base_url, stack.mail_dir, on_step=lambda step: found.update({step: axe_violations(page)}))
+    application = application_page(page, stack.base_url)
+    for path in [p for _, p in CONSOLE_PAGES] + ([application] if application else []):
         response = page.goto(stack.base_url + path)
         assert response is not None and response.status == 200, path
         found[path] = axe_violations(page)
