@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.console import web as console
 from shared.core.observability import logger, metrics, tracer
+from shared.notifications import web as notifications
 from shared.portal import web as portal
 from shared.reports import console_web as reports_console
 from shared.web.pages import make_web_resolver
@@ -23,6 +24,7 @@ app = make_web_resolver()
 app.include_router(portal.router)
 app.include_router(console.router)
 app.include_router(reports_console.router)
+app.include_router(notifications.router)
 app.include_router(webhooks_console.router)
 
 

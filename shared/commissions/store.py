@@ -51,7 +51,7 @@ from shared.core.dynamo import (
 from shared.core.entity import Entity
 from shared.core.errors import NotFound
 from shared.events import types as event_types
-from shared.events.outbox import event_action
+from shared.events.outbox import derived_event_id, event_action
 from shared.partners.models import Partner
 from shared.programs.models import CommissionPlan, Program
 
@@ -402,6 +402,8 @@ def attribution_events(table_name: str, change: LedgerWrite) -> list[dict[str, A
                 "previous_partner_id": entity.previous_partner_id,
             },
             now=change.now,
+            # One binding, one event: a paid-history update written in the same instant repeats the id.
+            event_id=derived_event_id(entity.stripe_customer_id, entity.partner_id, to_iso(entity.attributed_at)),
         )
         for entity, expected_version in change.versioned
         if isinstance(entity, CustomerAttribution) and (expected_version == 0 or entity.attributed_at == change.now)

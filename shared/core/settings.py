@@ -65,6 +65,12 @@ def _timezone(text: str) -> str:
     return text
 
 
+def _mail_transport(text: str) -> str:
+    if text.strip().lower() not in ("ses", "file"):
+        raise ValueError("not a mail transport (ses, or file for .eml files)")
+    return text.strip().lower()
+
+
 def _function_name(text: str) -> str:
     if not _FUNCTION_NAME.match(text):
         raise ValueError("not a Lambda function name or ARN")
@@ -97,6 +103,9 @@ PAYOUTS_FUNCTION_NAME = Variable("PAYOUTS_FUNCTION_NAME", "payouts_function_name
 PAYOUT_SHARD_QUEUE_URL = Variable("PAYOUT_SHARD_QUEUE_URL", "payout_shard_queue_url", _http_url)
 # The stack's EventBridge bus the publisher puts domain events on; unset (locally): the local bus (devstack/bus.py).
 EVENT_BUS_NAME = Variable("EVENT_BUS_NAME", "event_bus_name", _text)
+# Partner emails (shared.core.mail reads them when it sends; checked here at the notifier's cold start).
+MAIL_TRANSPORT = Variable("MAIL_TRANSPORT", "mail_transport", _mail_transport)
+MAIL_FROM = Variable("MAIL_FROM", "mail_from", _text)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,6 +120,8 @@ class Settings:
     payouts_function_name: str | None = None
     payout_shard_queue_url: str | None = None
     event_bus_name: str | None = None
+    mail_transport: str = "file"
+    mail_from: str | None = None
 
     variables: ClassVar[tuple[Variable, ...]] = (
         TABLE_NAME,
@@ -121,6 +132,8 @@ class Settings:
         PAYOUTS_FUNCTION_NAME,
         PAYOUT_SHARD_QUEUE_URL,
         EVENT_BUS_NAME,
+        MAIL_TRANSPORT,
+        MAIL_FROM,
     )
     secrets: ClassVar[tuple[str, ...]] = ("CLICK_TOKEN_SECRET", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_KEY")
 
@@ -198,7 +211,7 @@ class PublisherSettings(Settings):
 class NotifierSettings(Settings):
     """The partner emails consumer: the table and the base URL of the links in its emails."""
 
-    variables = (TABLE_NAME, PROGRAM_ID, PUBLIC_BASE_URL)
+    variables = (TABLE_NAME, PROGRAM_ID, PUBLIC_BASE_URL, MAIL_TRANSPORT, MAIL_FROM)
     secrets = ()
 
 

@@ -7,6 +7,8 @@ Item: `pk`/`sk` from `keys.event_key`, `entity` "OutboxEvent", `event_id`, `type
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -25,6 +27,13 @@ RETENTION = timedelta(days=7)
 def new_event_id() -> str:
     """A new event id: `evt_` + 26 time-ordered random characters."""
     return new_id("evt")
+
+
+def derived_event_id(*parts: str) -> str:
+    """A deterministic event id for a change that a later write in the same instant may repeat: written again,
+    the outbox item is overwritten (a MODIFY, which the publisher ignores), so the event is published once."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return "evt_" + base64.b32encode(digest).decode("ascii").lower()[:26]
 
 
 def outbox_item(
