@@ -77,7 +77,8 @@ def post(
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection = _connection(endpoint, address, timeout)
         default_port = 443 if endpoint.https else 80
-        host_header = endpoint.host if endpoint.port == default_port else f"{endpoint.host}:{endpoint.port}"
+        host = f"[{endpoint.host}]" if ":" in endpoint.host else endpoint.host  # an IPv6 literal
+        host_header = host if endpoint.port == default_port else f"{host}:{endpoint.port}"
         connection.request(
             "POST",
             target,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,6 +42,7 @@ class Receiver:
     url: str
     statuses: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
+    delay_seconds: float = 0.0
 
 
 @pytest.fixture
@@ -51,6 +53,7 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            time.sleep(state.delay_seconds)
             state.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
             status = state.statuses.pop(0) if state.statuses else 200
             answer = b'{"ok": true}' if status < 300 else b"upstream exploded " * 100

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from shared.context import AppContext
 from shared.core.clock import FixedClock
+from shared.webhooks import service
+from shared.webhooks.queue import LocalDeliveryQueue
 from tests.helpers.api import ApiClient
 from tests.helpers.factories import ADMIN, given_link, given_partner, given_plan, given_program
 from tests.integration.events.conftest import Chain, chain  # noqa: F401 - the local chain fixture
@@ -222,3 +225,20 @@ def test_events_of_one_partner_arrive_in_order_even_when_the_first_needs_a_retry
     assert ids.index(other["id"]) < ids.index(second["id"])
     assert ids.count(first["id"]) == 2
     assert ids.index(second["id"]) > len(ids) - 1 - ids[::-1].index(first["id"])
+
+
+def test_simultaneous_wake_ups_of_one_delivery_post_it_once(
+    api: ApiClient, ctx: AppContext, receiver: Receiver
+) -> None:
+    # Given a delivery and a slow receiver
+    endpoint = register(api, receiver.url, ["commission.created"])
+    receiver.delay_seconds = 0.3
+    [delivery_id] = service.fan_out(ctx, an_event(), LocalDeliveryQueue())
+    # When four workers wake it up at the same moment (duplicated SQS messages, a redelivery)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(lambda _: service.attempt(ctx, delivery_id, LocalDeliveryQueue()), range(4)))
+    # Then one of them attempted it, and the receiver got it once
+    assert sorted(outcomes).count("succeeded") == 1
+    assert len(receiver.received) == 1
+    [listed] = deliveries(api, endpoint["endpoint_id"])
+    assert (listed["status"], listed["attempt_count"]) == ("succeeded", 1)
