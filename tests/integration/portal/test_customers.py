@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.commissions import customers
+from shared.commissions.models import AttributionSource, CustomerAttribution
 from shared.context import AppContext
 from shared.core import keys
 from shared.links import click_token
@@ -134,3 +135,20 @@ def test_the_customers_page_pages_with_a_cursor_and_moves_with_a_reattribution(
     # And a cursor that was tampered with is a 400, not a 500
     browser = signed_in(api, mail_dir, "ada@partners.example", "198.51.100.42")
     assert browser.get("/portal/customers?cursor=garbage!").status == 400
+
+
+def test_attributions_stored_before_the_list_existed_are_backfilled_once(ctx: AppContext, ada: Partner) -> None:
+    # Given an attribution written before the Customers page (no GSI1 keys)
+    binding = CustomerAttribution(
+        stripe_customer_id="cus_old", partner_id=ada.partner_id, program_id=ctx.program_id,
+        source=AttributionSource.REF_CODE, touched_at=datetime(2026, 1, 5, tzinfo=UTC),
+        attributed_at=datetime(2026, 1, 5, tzinfo=UTC), version=3,
+    )  # fmt: skip
+    ctx.table.put({k: v for k, v in binding.to_item().items() if not k.startswith("gsi1")})
+    assert customers.partner_customers(ctx, ada.partner_id, limit=10, cursor=None)[0] == []
+    # When the backfill runs, twice
+    assert customers.backfill_listing(ctx) == 1
+    assert customers.backfill_listing(ctx) == 0
+    # Then Ada's list shows the customer
+    listed, _ = customers.partner_customers(ctx, ada.partner_id, limit=10, cursor=None)
+    assert [c["status"] for c in listed] == ["active"]
