@@ -35,6 +35,8 @@ from shared.payouts import rules as payout_rules
 from shared.payouts.run import PayoutRun
 from shared.payouts.transfers import StripeTransfers
 from shared.programs import service as programs
+from shared.reports import service as reports
+from shared.reports.rebuild import rebuild
 from shared.web.config import web_config
 from shared.web.sessions import PORTAL, session_cookie
 
@@ -75,6 +77,10 @@ def run(bench: BenchContext) -> None:
             attributed_at=today.now(), email_masked=f"c{n}***@customer.example", version=1,
         )  # fmt: skip
         ctx.commissions.write(LedgerWrite(today.now(), versioned=[(customer, 0)]))
+    # The rollups as the stream would have kept them, and a leaderboard that shows names (the Reports page's
+    # costliest case: the top ten's names are one more read).
+    reports.save_recognition_settings(ctx, "qualified_leads", "USD", partners_see_names=True)
+    rebuild(ctx.table, reports.this_month(ctx), write=True)
     issued = identity.issue_link(ctx, Audience.PORTAL, ada, "ada@partner.example")
     link = identity.consume_link(ctx, issued.token, Audience.PORTAL)
     assert link is not None
