@@ -34,6 +34,10 @@ CONSOLE_PAGES = (
 )
 """(name, path) of every signed-in console page, for the accessibility check and the screenshots."""
 
+OTHER_SLICES_PAGES = (("reports", "/console/reports"), ("webhooks", "/console/webhooks"))
+"""Console pages other slices serve (shared.reports, shared.webhooks): in the accessibility check and the partner
+session's refusal; the reports' screenshots come from tests/browser/report_screenshots.py (with rollups)."""
+
 
 def application_page(page: Any, base_url: str) -> str | None:
     """The path of the oldest application waiting in the queue (its detail page), if any."""

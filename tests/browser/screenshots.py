@@ -65,6 +65,8 @@ def shoot_console(browser: Any, stack: Any, language: str, accept: str, width: i
     for name, path in CONSOLE_PAGES:
         page.goto(stack.base_url + path)
         taken.append(shoot(page, name, language, width, "console"))
+    page.goto(f"{stack.base_url}/console/webhooks")
+    taken.append(shoot(page, "webhooks", language, width, "console"))
     application = application_page(page, stack.base_url)
     if application:
         page.goto(stack.base_url + application)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.console_flow import (
     CONSOLE_PAGES,
     FLAGGED_PARTNER,
+    OTHER_SLICES_PAGES,
     application_page,
     apply,
     given_console_data,
@@ -160,7 +161,7 @@ def test_a_partner_session_reaches_no_console_page(context: Any, stack: Stack) -
 
     page = context.new_page()
     sign_in(page, stack.base_url, "partner@demo.example", stack.mail_dir)
-    for _, path in CONSOLE_PAGES:
+    for _, path in (*CONSOLE_PAGES, *OTHER_SLICES_PAGES):
         page.goto(stack.base_url + path)
         assert page.url == f"{stack.base_url}/console/sign-in", path
 
@@ -177,7 +178,7 @@ def test_no_console_page_has_a_serious_or_critical_accessibility_violation(
         found[path] = axe_violations(page)
     staff_sign_in(page, stack.base_url, stack.mail_dir, on_step=lambda step: found.update({step: axe_violations(page)}))
     application = application_page(page, stack.base_url)
-    for path in [p for _, p in CONSOLE_PAGES] + ([application] if application else []):
+    for path in [p for _, p in (*CONSOLE_PAGES, *OTHER_SLICES_PAGES)] + ([application] if application else []):
         response = page.goto(stack.base_url + path)
         assert response is not None and response.status == 200, path
         found[path] = axe_violations(page)
