@@ -19,6 +19,8 @@ from typing import Any
 from shared.commissions import rules as ledger
 from shared.commissions.models import CustomerAttribution, PaymentRecord, SaleRecord
 from shared.context import AppContext
+from shared.core import keys
+from shared.core.errors import BadRequest
 from shared.core.pagination import decode_cursor, encode_cursor
 from shared.leads.rules import mask_email
 
@@ -118,6 +120,9 @@ def partner_customers(
     """One page of a partner's referred customers, most recently attributed first (one GSI1 Query), and the
     next page's cursor. Only this partner's: the partition is its own."""
     start = decode_cursor(cursor, expected_keys=CURSOR_KEYS)
+    if start is not None and start.get("gsi1pk") != {"S": keys.customer_partner_partition(partner_id)}:
+        # Another partner's cursor (or a forged one) would start DynamoDB in another partition: refused.
+        raise BadRequest("the cursor is not one this API issued", code="invalid_cursor")
     bindings, last = ctx.commissions.list_customers(partner_id, limit=limit, start_key=start)
     return [view(b) for b in bindings if b.partner_id == partner_id], encode_cursor(last)
 

@@ -135,6 +135,11 @@ def test_the_customers_page_pages_with_a_cursor_and_moves_with_a_reattribution(
     # And a cursor that was tampered with is a 400, not a 500
     browser = signed_in(api, mail_dir, "ada@partners.example", "198.51.100.42")
     assert browser.get("/portal/customers?cursor=garbage!").status == 400
+    # and so is Bob's cursor in Ada's browser (it names Bob's list)
+    customer_through_link(api, bob, "bob-link", "cus_bob2", "quinn@customer.example")
+    bob_cursor = customers.partner_customers(ctx, bob.partner_id, limit=1, cursor=None)[1]
+    assert bob_cursor is not None
+    assert browser.get(f"/portal/customers?cursor={bob_cursor}").status == 400
 
 
 def test_attributions_stored_before_the_list_existed_are_backfilled_once(ctx: AppContext, ada: Partner) -> None:
