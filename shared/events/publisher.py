@@ -7,7 +7,6 @@ same `id`; subscribers deduplicate by it (docs/events.md).
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,8 +33,9 @@ class RecordingBus:
     entries: list[dict[str, Any]] = field(default_factory=list)
 
     def put_events(self, *, Entries: list[dict[str, Any]]) -> Mapping[str, Any]:
-        """Keep the entries; every one succeeds."""
+        """Keep the entries (the latest thousand); every one succeeds."""
         self.entries.extend(Entries)
+        del self.entries[:-1000]
         return {"FailedEntryCount": 0, "Entries": [{"EventId": str(i)} for i in range(len(Entries))]}
 
 
@@ -46,26 +46,27 @@ _client_lock = threading.Lock()
 def use_events_client(client: EventsClient | None) -> None:
     """Replace the EventBridge client (the local bus installs itself; None restores the default)."""
     global _client  # noqa: PLW0603 - one client per container, on purpose
-    _client = client
+    with _client_lock:
+        _client = client
 
 
-def events_client() -> EventsClient:
-    """The EventBridge client of this container: boto3's in AWS, an in-memory bus next to DynamoDB Local."""
+def events_client(bus: str | None) -> EventsClient:
+    """The EventBridge client of this container: boto3's when the function names a bus (AWS), else an
+    in-memory bus (a local process without devstack's bus keeps what is published, nothing more)."""
     global _client  # noqa: PLW0603
     with _client_lock:
         if _client is None:
-            if os.environ.get("DYNAMODB_ENDPOINT"):
-                _client = RecordingBus()
-            else:
+            if bus:
                 import boto3  # noqa: PLC0415 - only the publisher needs it
 
                 _client = boto3.client("events")
+            else:
+                _client = RecordingBus()
         return _client
 
 
-def bus_name() -> str:
-    """The bus the publisher puts on (`EVENT_BUS_NAME`, the stack's `EventBus`)."""
-    return os.environ.get("EVENT_BUS_NAME") or "referral-local"
+LOCAL_BUS_NAME = "referral-local"
+"""The bus name entries carry when EVENT_BUS_NAME is unset (the local bus ignores it)."""
 
 
 def is_outbox_insert(record: Mapping[str, Any]) -> bool:
@@ -131,4 +132,7 @@ def _send(pending: list[tuple[str, dict[str, Any]]], client: EventsClient) -> di
 
 def handle(event: Mapping[str, Any]) -> dict[str, Any]:
     """The publisher function's batch: its records published on this container's bus."""
-    return publish(list(event.get("Records") or []), events_client(), bus_name())
+    from shared.context import get_context  # noqa: PLC0415 - the core of this module needs no context
+
+    bus = get_context().settings.event_bus_name
+    return publish(list(event.get("Records") or []), events_client(bus), bus or LOCAL_BUS_NAME)

@@ -18,10 +18,11 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 def handle(event: Mapping[str, Any]) -> dict[str, Any]:
     """Email for one bus event, or the monthly summaries; an unknown event is answered, not raised (a retry
     cannot help it). A failure to send raises, so Lambda retries the event (the sent-marker dedupes)."""
-    ctx = get_context()
     if event.get("source") == SOURCE and isinstance(event.get("detail"), Mapping):
         detail = event["detail"]
-        outcome = service.notify(ctx, detail)
+        if not isinstance(detail.get("id"), str) or not detail["id"]:
+            return {"error": {"code": "invalid_event", "message": "a bus event's detail needs its id"}}
+        outcome = service.notify(get_context(), detail)
         logger.info(
             "partner email", extra={"event_id": detail.get("id"), "type": detail.get("type"), "outcome": outcome}
         )
@@ -30,7 +31,7 @@ def handle(event: Mapping[str, Any]) -> dict[str, Any]:
         month = event.get("month")
         if month is not None and not (isinstance(month, str) and _MONTH.match(month)):
             return {"error": {"code": "invalid_month", "message": "month must be YYYY-MM"}}
-        run = service.send_monthly_summaries(ctx, month)
+        run = service.send_monthly_summaries(get_context(), month)
         logger.info("monthly summaries", extra={"month": run.month, "sent": run.sent, "duplicate": run.duplicate})
         return {"month": run.month, "sent": run.sent, "duplicate": run.duplicate, "unsubscribed": run.unsubscribed,
                 "needs_attention": run.needs_attention}  # fmt: skip

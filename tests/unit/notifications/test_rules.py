@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from shared.notifications.handler import handle
 from shared.notifications.rules import Kind, kind_of, may_send, summary_key
 
 
@@ -43,3 +44,21 @@ def test_a_partner_can_turn_off_every_kind_but_the_application_acknowledgement()
 
 def test_a_summary_is_keyed_by_month_and_partner() -> None:
     assert summary_key("2026-10", "ptr_1") == "summary_2026-10_ptr_1" != summary_key("2026-11", "ptr_1")
+
+
+@pytest.mark.parametrize(
+    ("event", "code"),
+    [
+        ({"source": "aws.events", "detail-type": "Scheduled Event"}, "unknown_event"),
+        ({}, "unknown_event"),
+        (
+            {"source": "referral-program", "detail-type": "lead.created", "detail": {"type": "lead.created"}},
+            "invalid_event",
+        ),
+        ({"summary": "monthly", "month": "2026-13"}, "invalid_month"),
+        ({"summary": "monthly", "month": 202610}, "invalid_month"),
+    ],
+)
+def test_the_notifier_answers_an_event_it_cannot_use_without_raising(event: dict[str, Any], code: str) -> None:
+    # Given an event that no retry could make usable, when the notifier gets it, then it answers with the reason
+    assert handle(event)["error"]["code"] == code
