@@ -10,8 +10,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.context import use_settings
 from shared.core.observability import logger, metrics, tracer
+from shared.core.settings import PublisherSettings
 from shared.events.publisher import handle
+
+use_settings(PublisherSettings)
 
 
 @logger.inject_lambda_context
