@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 import functools
 from typing import Any
 
@@ -28,6 +31,7 @@ app = audited(make_resolver(authenticate=auth.authenticate_admin, openapi_path="
 for module in (program, partners, links, leads, commissions, payouts, reports):
     app.include_router(module.router)
 enable_swagger = functools.cache(lambda: app.enable_swagger(path=SWAGGER_PATH, title="Referral partner program API"))
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

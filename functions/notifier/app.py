@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -12,6 +15,7 @@ from shared.core.settings import NotifierSettings
 from shared.notifications.handler import handle
 
 use_settings(NotifierSettings)
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context

@@ -6,6 +6,9 @@ another partner's data.
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -28,6 +31,7 @@ app = make_resolver(authenticate=auth.authenticate_partner_key, openapi_path="/p
 for module in (profile, links, leads, commissions, payouts):
     app.include_router(module.router)
 app.include_router(reports.router)
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -4,6 +4,9 @@ message per payable shard (shared.payouts.handler).
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,6 +17,7 @@ from shared.core.settings import PayoutsSettings
 from shared.payouts.handler import handle
 
 use_settings(PayoutsSettings)
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context

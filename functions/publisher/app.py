@@ -6,6 +6,9 @@ reported so Lambda retries from the first failed record, and a batch that keeps 
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,6 +19,7 @@ from shared.core.settings import PublisherSettings
 from shared.events.publisher import handle
 
 use_settings(PublisherSettings)
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context

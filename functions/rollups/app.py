@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -11,6 +14,7 @@ from shared.core.observability import logger, metrics, tracer
 from shared.reports.consumer import RollupsSettings, handle
 
 use_settings(RollupsSettings)
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context

@@ -4,6 +4,9 @@ POST /webhooks/stripe (shared.commissions.eventbridge). Raising makes Lambda ret
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -15,6 +18,7 @@ from shared.context import use_settings
 from shared.core.observability import logger, metrics, tracer
 
 use_settings(StripeEventsSettings)
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)

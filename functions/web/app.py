@@ -7,6 +7,9 @@ page calls the services of the slices it shows. The staff console (/console) and
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -26,6 +29,7 @@ app.include_router(console.router)
 app.include_router(reports_console.router)
 app.include_router(notifications.router)
 app.include_router(webhooks_console.router)
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -3,6 +3,9 @@ and its retry scheduled with back-off (shared.webhooks.worker)."""
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -13,6 +16,7 @@ from shared.webhooks.consumer import WebhookSettings
 from shared.webhooks.worker import handle
 
 use_settings(WebhookSettings)
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context

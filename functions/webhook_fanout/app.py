@@ -3,6 +3,9 @@ subscribed endpoint and a wake-up of the delivery worker (shared.webhooks.consum
 
 from __future__ import annotations
 
+from shared.core import cold_start  # first: the GC stays paused while the modules below load
+
+# isort: split
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -12,6 +15,7 @@ from shared.core.observability import logger, metrics, tracer
 from shared.webhooks.consumer import WebhookSettings, handle
 
 use_settings(WebhookSettings)
+cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
 @logger.inject_lambda_context
