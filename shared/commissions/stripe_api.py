@@ -12,9 +12,9 @@ import binascii
 import json
 from typing import Any
 
-import stripe
 from aws_lambda_powertools.metrics import MetricUnit
 
+from shared.commissions.stripe_signature import SignatureVerificationError, verify_header
 from shared.commissions.webhook import handle_event
 from shared.context import get_context
 from shared.core.body import parse_json
@@ -36,10 +36,8 @@ def answer(event: dict[str, Any]) -> dict[str, Any]:
     except (binascii.Error, UnicodeDecodeError):
         return _error(400, "malformed_body", "the body is not UTF-8 text")
     try:
-        stripe.WebhookSignature.verify_header(
-            payload, signature, get_secret("STRIPE_WEBHOOK_SECRET"), tolerance=SIGNATURE_TOLERANCE_SECONDS
-        )
-    except stripe.SignatureVerificationError:
+        verify_header(payload, signature, get_secret("STRIPE_WEBHOOK_SECRET"), tolerance=SIGNATURE_TOLERANCE_SECONDS)
+    except SignatureVerificationError:
         metrics.add_metric(name="StripeWebhookBadSignature", unit=MetricUnit.Count, value=1)
         return _error(400, "invalid_signature", "the Stripe-Signature does not match the body, or is too old")
     try:  # signed, then parsed with the API's bounds (depth, number length): a signed array or nest is a 400
