@@ -94,6 +94,19 @@ def _is_staff(request: WebRequest, email: str) -> bool:
     return partners.normalize_email(email) in request.config.staff_emails
 
 
+def staff_request() -> tuple[WebRequest, AppContext, str]:
+    """This request, the context and the signed-in staff email (anyone else is sent to the console's sign-in)."""
+    request = web_request(router)
+    ctx = get_context()
+    return request, ctx, staff_signed_in(request, ctx)
+
+
+def staff_form() -> tuple[WebRequest, AppContext, str, dict[str, str]]:
+    """`staff_request` for a form's POST, with its fields once its CSRF token checks (after the sign-in)."""
+    request, ctx, staff = staff_request()
+    return request, ctx, staff, request.require_csrf()
+
+
 def console_page(request: WebRequest, staff: str, template: str, section: str, **context: Any) -> Response:
     """A page of the signed-in console: the layout's navigation and the staff member's email."""
     return page(request, template, staff=staff, nav=NAV, section=section, **context)
@@ -162,9 +175,7 @@ def confirm_sign_in() -> Response:
 
 @router.post("/console/sign-out")
 def sign_out() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff_signed_in(request, ctx)
+    request, ctx, _ = staff_request()
     request.require_csrf()
     sessions.sign_out(request, ctx, sessions.CONSOLE)
     return redirect(request, "/console/sign-in?signed_out=1")
@@ -173,9 +184,7 @@ def sign_out() -> Response:
 # ---------------------------------------------------------------- home and audit
 @router.get("/console")
 def home() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return console_page(
         request,
         staff,
@@ -188,18 +197,14 @@ def home() -> Response:
 
 @router.get("/console/audit")
 def audit_page() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return console_page(request, staff, "console/audit.html", "audit", trail=audit.program_trail(ctx))
 
 
 # ---------------------------------------------------------------- applications
 @router.get("/console/applications")
 def applications() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return console_page(
         request,
         staff,
@@ -232,18 +237,13 @@ def _application_page(request: WebRequest, ctx: AppContext, staff: str, partner_
 
 @router.get("/console/applications/<partner_id>")
 def application_detail(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _application_page(request, ctx, staff, partner_id)
 
 
 @router.post("/console/applications/<partner_id>/approve")
 def approve_application(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     group_id = form.get("group_id") or None
     if group_id:
         groups.require(ctx, group_id)  # an unknown group stops here, before any write
@@ -266,10 +266,7 @@ def approve_application(partner_id: str) -> Response:
 
 @router.post("/console/applications/<partner_id>/reject")
 def reject_application(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     reason = form.get("reason", "").strip()
     if not reason:
         error = translator(request.locale).gettext("Write the reason the applicant will read.")
@@ -312,9 +309,7 @@ def _send_welcome(request: WebRequest, ctx: AppContext, partner: Partner, link_c
 # ---------------------------------------------------------------- invitations
 @router.get("/console/invite")
 def invite_form() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return console_page(
         request,
         staff,
@@ -328,10 +323,7 @@ def invite_form() -> Response:
 
 @router.post("/console/invite")
 def invite() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     try:
         data = onboarding.InvitationInput(
             name=form.get("name", ""),
@@ -359,9 +351,7 @@ def invite() -> Response:
 # ---------------------------------------------------------------- partners
 @router.get("/console/partners")
 def partner_list() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     query = request.query.get("q", "").strip()[:200]
     status = request.query.get("status", "")
     found, next_cursor = ctx.partners.list_page(
@@ -415,9 +405,7 @@ def _partner_page(request: WebRequest, ctx: AppContext, staff: str, partner_id: 
 
 @router.get("/console/partners/<partner_id>")
 def partner_detail(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     notices = (
         "invited",
         "status_changed",
@@ -434,10 +422,7 @@ def partner_detail(partner_id: str) -> Response:
 
 @router.post("/console/partners/<partner_id>/status")
 def change_partner_status(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     reason = form.get("reason", "").strip()[:500]
     try:
         new_status = PartnerStatus(form.get("status", ""))
@@ -460,10 +445,7 @@ def change_partner_status(partner_id: str) -> Response:
 
 @router.post("/console/partners/<partner_id>/plan")
 def change_partner_plan(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     plan_id = form.get("plan_id") or None
     partners.set_plan(ctx, partner_id, plan_id)
     audit.record(ctx, staff, "partner.plan_changed", partner_id=partner_id, detail=plan_id or "default")
@@ -472,20 +454,14 @@ def change_partner_plan(partner_id: str) -> Response:
 
 @router.post("/console/partners/<partner_id>/group")
 def move_partner_to_group(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     groups.move_partner(ctx, partner_id, form.get("group_id") or None, actor=staff)
     return redirect(request, f"/console/partners/{partner_id}?group_changed=1")
 
 
 @router.post("/console/partners/<partner_id>/payout-method")
 def change_payout_method(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     kind = form.get("kind", "")
     detail = form.get("reference", "").strip()
     try:
@@ -525,10 +501,7 @@ def minor_units(raw: str, currency: str) -> int:
 
 @router.post("/console/partners/<partner_id>/adjustments")
 def grant_adjustment(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     tr = translator(request.locale)
     reason = form.get("reason", "").strip()[:500]
     try:
@@ -605,18 +578,13 @@ def _leads_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any) 
 
 @router.get("/console/leads")
 def leads_pipeline() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _leads_page(request, ctx, staff)
 
 
 @router.post("/console/leads/<lead_id>/status")
 def move_lead(lead_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     reason = form.get("reason", "").strip()[:500] or None
     try:
         target = LeadStatus(form.get("status", ""))
@@ -672,18 +640,13 @@ def _commissions_page(request: WebRequest, ctx: AppContext, staff: str, **extra:
 
 @router.get("/console/commissions")
 def commissions_page() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _commissions_page(request, ctx, staff)
 
 
 @router.post("/console/commissions/<partner_id>/<commission_id>/approve")
 def approve_commission(partner_id: str, commission_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    request.require_csrf()
+    request, ctx, staff, _ = staff_form()
     commissions.approve_early(ctx, partner_id, commission_id)
     audit.record(ctx, staff, "commission.approved", partner_id=partner_id, detail=commission_id)
     return redirect(request, "/console/commissions?done=approved")
@@ -691,10 +654,7 @@ def approve_commission(partner_id: str, commission_id: str) -> Response:
 
 @router.post("/console/commissions/<partner_id>/<commission_id>/void")
 def void_commission(partner_id: str, commission_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     reason = form.get("reason", "").strip()[:500]
     if not reason:
         error = translator(request.locale).gettext("Write the reason for voiding it.")
@@ -727,18 +687,13 @@ def _review_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any)
 
 @router.get("/console/review")
 def review_queue() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _review_page(request, ctx, staff)
 
 
 @router.post("/console/review/<partner_id>/<commission_id>/approve")
 def approve_reviewed(partner_id: str, commission_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     note = form.get("reason", "").strip()[:500] or None
     commissions.decide_review(ctx, partner_id, commission_id, approve=True, reason=note)
     audit.record(
@@ -749,10 +704,7 @@ def approve_reviewed(partner_id: str, commission_id: str) -> Response:
 
 @router.post("/console/review/<partner_id>/<commission_id>/reject")
 def reject_reviewed(partner_id: str, commission_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     reason = form.get("reason", "").strip()[:500]
     if len(reason) < MIN_REASON:
         error = translator(request.locale).gettext("Write the reason the partner will read.")
@@ -804,18 +756,13 @@ def _settings_page(request: WebRequest, ctx: AppContext, staff: str, **extra: An
 
 @router.get("/console/settings")
 def settings_page() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _settings_page(request, ctx, staff, saved="saved" in request.query)
 
 
 @router.post("/console/settings")
 def save_settings() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     current = ctx.programs.get(ctx.program_id).model_dump(mode="json")
     values = {name: current.get(name) for name in programs.ProgramSettings.model_fields if name in current}
     try:
@@ -857,18 +804,13 @@ def _groups_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any)
 
 @router.get("/console/groups")
 def groups_page() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _groups_page(request, ctx, staff, saved="saved" in request.query)
 
 
 @router.post("/console/groups")
 def save_group() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     try:
         data = groups.GroupInput(
             group_id=form.get("group_id", "").strip().lower(),
@@ -886,9 +828,7 @@ def save_group() -> Response:
 
 @router.get("/console/groups/<group_id>")
 def group_detail(group_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     group = groups.require(ctx, group_id)
     found, _ = ctx.partners.list_page(ctx.program_id, limit=ACCEPTANCE_ROWS, cursor=None)
     own = content.scope_content(ctx, group_id)
@@ -907,10 +847,7 @@ def group_detail(group_id: str) -> Response:
 
 @router.post("/console/partners/<partner_id>/links")
 def create_partner_link(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     tr = translator(request.locale)
     try:
         data = links.LinkInput(code=form.get("code", "").strip() or None, destination=form.get("destination") or None)
@@ -926,10 +863,7 @@ def create_partner_link(partner_id: str) -> Response:
 
 @router.post("/console/partners/<partner_id>/api-keys")
 def issue_partner_api_key(partner_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     label = form.get("label", "").strip()[:100] or None
     api_key, secret = partners.issue_api_key(ctx, partner_id, label)
     audit.record(ctx, staff, "api_key.issued", partner_id=partner_id, detail=f"{api_key.key_id} {label or ''}".strip())
@@ -939,10 +873,7 @@ def issue_partner_api_key(partner_id: str) -> Response:
 
 @router.post("/console/partners/<partner_id>/api-keys/<key_id>/revoke")
 def revoke_partner_api_key(partner_id: str, key_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    request.require_csrf()
+    request, ctx, staff, _ = staff_form()
     partners.revoke_api_key(ctx, partner_id, key_id)
     audit.record(ctx, staff, "api_key.revoked", partner_id=partner_id, detail=key_id)
     return redirect(request, f"/console/partners/{partner_id}?key_revoked=1")
@@ -1005,10 +936,7 @@ def _agreement_page(
 
 
 def _publish_agreement(group_id: str | None) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     group, base = _scope(ctx, group_id)
     tr = translator(request.locale)
     try:
@@ -1030,9 +958,7 @@ def _scoped(detail: str, group: PartnerGroup | None) -> str:
 
 @router.get("/console/agreement")
 def agreement_page() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _agreement_page(request, ctx, staff, published="published" in request.query)
 
 
@@ -1043,9 +969,7 @@ def publish_agreement() -> Response:
 
 @router.get("/console/groups/<group_id>/agreement")
 def group_agreement_page(group_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _agreement_page(request, ctx, staff, group_id, published="published" in request.query)
 
 
@@ -1075,10 +999,7 @@ def _resources_page(
 
 
 def _add_resource(group_id: str | None) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     group, base = _scope(ctx, group_id)
     try:
         resource = Resource(kind=form.get("kind", ""), title=form.get("title", "").strip(), body=form.get("body", ""))
@@ -1097,10 +1018,7 @@ def _resource_index(raw: str, count: int) -> int:
 
 
 def _move_resource_up(group_id: str | None, index: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    request.require_csrf()
+    request, ctx, staff, _ = staff_form()
     group, base = _scope(ctx, group_id)
     resources = list(content.scope_content(ctx, group_id).resources)
     at = _resource_index(index, len(resources))
@@ -1112,10 +1030,7 @@ def _move_resource_up(group_id: str | None, index: str) -> Response:
 
 
 def _delete_resource(group_id: str | None, index: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    request.require_csrf()
+    request, ctx, staff, _ = staff_form()
     group, base = _scope(ctx, group_id)
     resources = list(content.scope_content(ctx, group_id).resources)
     removed = resources.pop(_resource_index(index, len(resources)))
@@ -1126,9 +1041,7 @@ def _delete_resource(group_id: str | None, index: str) -> Response:
 
 @router.get("/console/resources")
 def resources_page() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _resources_page(request, ctx, staff, saved="saved" in request.query)
 
 
@@ -1149,9 +1062,7 @@ def delete_resource(index: str) -> Response:
 
 @router.get("/console/groups/<group_id>/resources")
 def group_resources_page(group_id: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     return _resources_page(request, ctx, staff, group_id, saved="saved" in request.query)
 
 
@@ -1180,9 +1091,7 @@ def _period(request: WebRequest, ctx: AppContext, raw: str | None) -> str:
 
 @router.get("/console/payouts")
 def payouts_page() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
+    request, ctx, staff = staff_request()
     period = _period(request, ctx, request.query.get("period"))
     preview = None
     if "preview" in request.query:
@@ -1204,10 +1113,7 @@ def payouts_page() -> Response:
 
 @router.post("/console/payouts/run")
 def run_payouts() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     period = form.get("period", "")
     if not _PERIOD.match(period):
         raise BadRequest("the period is YYYY-MM", code="invalid_period")
@@ -1218,9 +1124,7 @@ def run_payouts() -> Response:
 
 @router.get("/console/payouts/export.csv")
 def export_manual_payouts() -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff_signed_in(request, ctx)
+    request, ctx, _ = staff_request()
     period = _period(request, ctx, request.query.get("period"))
     text = payout_rules.manual_export_csv(payout_run.manual_payouts_due(ctx, period))
     return download(request, text, content_type="text/csv; charset=utf-8", filename=f"manual-payouts-{period}.csv")
@@ -1228,10 +1132,7 @@ def export_manual_payouts() -> Response:
 
 @router.post("/console/payouts/<partner_id>/<period>/<currency>/mark-paid")
 def mark_payout_paid(partner_id: str, period: str, currency: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff = staff_signed_in(request, ctx)
-    form = request.require_csrf()
+    request, ctx, staff, form = staff_form()
     reference = form.get("reference", "").strip()[:200]
     if not reference or not _PERIOD.match(period):
         raise BadRequest("write the transfer's reference", code="reference_required")
@@ -1244,9 +1145,7 @@ def mark_payout_paid(partner_id: str, period: str, currency: str) -> Response:
 
 @router.get("/console/payouts/<partner_id>/<period>/<currency>/statement.csv")
 def payout_statement_csv(partner_id: str, period: str, currency: str) -> Response:
-    request = web_request(router)
-    ctx = get_context()
-    staff_signed_in(request, ctx)
+    request, ctx, _ = staff_request()
     if not _PERIOD.match(period):
         raise NotFound("no such payout", code="payout_not_found")
     stmt = payout_run.payout_statement(ctx, partner_id, period, currency)
