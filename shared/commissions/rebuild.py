@@ -12,7 +12,6 @@ functions do, and prints one JSON line per partner.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -60,6 +59,8 @@ def program_partner_ids(ctx: AppContext) -> Iterator[str]:
 
 def main(argv: Sequence[str] | None = None, ctx: AppContext | None = None) -> int:
     """Rebuild the named partners (default: all of the program); exit 1 if one could not be rebuilt."""
+    import argparse  # noqa: PLC0415 - the command line only; the payout run imports this module too
+
     parser = argparse.ArgumentParser(prog="python -m shared.commissions.rebuild", description=__doc__.split("\n")[0])
     parser.add_argument("--partner", action="append", default=[], help="a partner id (repeatable)")
     args = parser.parse_args(argv)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -148,6 +147,8 @@ class PayoutRun:
         ensure_period_ended(period, self.ctx.clock.now(), self.timezone)
         selected = list(range(keys.PAYABLE_SHARDS) if shards is None else shards)
         summary = RunSummary(period)
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - the run only, not the API functions
+
         with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(selected)))) as pool:
             for shard_summary in pool.map(lambda s: self.run_shard(period, s), selected):
                 summary.add(shard_summary)
