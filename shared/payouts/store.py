@@ -235,10 +235,11 @@ _EVENT_OF_STATUS = {
 
 
 def payout_event(table_name: str, before: Payout | None, after: Payout) -> dict[str, Any] | None:
-    """The outbox action of a payout's move into pending (`payout.created`), paid or failed; None otherwise
-    (claiming, withheld, a destination update, a failed payout retried)."""
+    """The outbox action of a payout's move into pending (`payout.created`), paid or failed (each declined
+    transfer attempt); None otherwise (claiming, withheld, a destination update, a failed payout queued again)."""
     event_type = _EVENT_OF_STATUS.get(after.status)
-    if event_type is None or (before is not None and before.status is after.status):
+    retried_and_failed = before is not None and after.transfer_attempt != before.transfer_attempt
+    if event_type is None or (before is not None and before.status is after.status and not retried_and_failed):
         return None
     if after.status is PayoutStatus.PENDING and before is not None and before.status is not PayoutStatus.IN_PROGRESS:
         return None  # a failed payout queued again is not a new payout

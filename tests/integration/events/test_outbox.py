@@ -11,10 +11,12 @@ from shared.leads import lifecycle
 from shared.leads.models import LeadStatus
 from shared.onboarding import service as onboarding
 from shared.payouts.run import PayoutRun
+from shared.payouts.transfers import StripeTransfers
 from tests.helpers import ledger_factories as lf
 from tests.helpers import stripe_payloads as sp
 from tests.helpers.api import ApiClient
 from tests.helpers.factories import ADMIN, given_link, given_partner, given_plan, given_program
+from tests.helpers.fake_stripe import FakeStripe
 from tests.helpers.webhooks import deliver, paid_invoice
 from tests.integration.events.conftest import outbox, types_of
 
@@ -109,3 +111,30 @@ def test_a_payout_writes_created_then_paid_once(api: ApiClient, ctx: AppContext)
     assert (
         events[1]["data"]["amount"] == {"amount": 8000, "currency": "USD"} and events[1]["data"]["reference"] == "TX-1"
     )
+
+
+def test_each_declined_transfer_writes_one_payout_failed_and_the_transfer_that_goes_through_payout_paid(
+    api: ApiClient, ctx: AppContext
+) -> None:
+    # Given a Stripe Connect partner with an October commission, and a Stripe balance too low to pay it
+    given_program(api)
+    pid = given_partner(api, email="ada@partner.example")["partner_id"]
+    method = {"kind": "stripe_connect", "stripe_account_id": "acct_ada"}
+    assert api.put(f"/admin/partners/{pid}/payout-method", json=method, headers=ADMIN).status == 200
+    lf.given(ctx.table, lf.commission(pid, 8000))
+    fake = FakeStripe().start()
+    try:
+        transfers = StripeTransfers("sk_test_local", api_base=fake.url, sleep=lambda _: None)
+        fake.insufficient_balance = True
+        # When the run declines twice (two runs), then pays once the balance is there
+        PayoutRun(ctx, transfers).run("2026-10")
+        PayoutRun(ctx, transfers).run("2026-10")
+        fake.insufficient_balance = False
+        PayoutRun(ctx, transfers).run("2026-10")
+        PayoutRun(ctx, transfers).run("2026-10")
+    finally:
+        fake.stop()
+    # Then one event per state change: created, each failed attempt, paid - and the last run added none
+    events = outbox(ctx)
+    assert types_of(events) == ["payout.created", "payout.failed", "payout.failed", "payout.paid"]
+    assert events[1]["data"]["failure_reason"] and len(fake.transfers) == 1
