@@ -66,6 +66,17 @@ CUSTOMER_SOURCES = {
     "admin": N_("Assigned by the program team"),
 }
 
+# Why an entry waits in review, by how the commissions slice words it (its reasons carry ids and amounts that
+# are for staff): the partner reads what kind of check it is, in its language.
+REVIEW_REASONS = (
+    ("self-referral", N_("The customer looks like you or your own company: the program team checks it first.")),
+    ("above the review threshold", N_("A large amount: the program team checks it first.")),
+    ("the partner is ", N_("Earned while your account was not active: the program team checks it first.")),
+    ("re-attributed", N_("The program team moved this customer to you after earlier payments and checks it first.")),
+    ("the plan names no", N_("Your plan sets no amount in this currency: the program team checks it first.")),
+)
+IN_REVIEW = N_("The program team checks it before it counts.")
+
 OUTCOMES = {
     "accepted": N_("Accepted"),
     "existing_customer": N_("Existing customer"),
@@ -131,3 +142,9 @@ def customer_status(tr: Translator, value: str | None) -> str:
 def customer_source(tr: Translator, value: str | None) -> str:
     """What brought a referred customer to the partner (its link, a lead, a promotion code, staff)."""
     return tr.gettext(CUSTOMER_SOURCES.get(value or "", value or ""))
+
+
+def review_reason(tr: Translator, value: str | None) -> str:
+    """Why a commission waits in review, as a partner reads it (the kind of check, in its language)."""
+    message = next((text for prefix, text in REVIEW_REASONS if (value or "").startswith(prefix)), IN_REVIEW)
+    return tr.gettext(message)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from shared.commissions.models import CommissionStatus
 from shared.context import AppContext
 from shared.partners import service as partners
 from shared.partners.models import Partner, PayoutMethod, PayoutMethodKind
@@ -239,3 +240,22 @@ def test_a_partner_creates_its_own_link_within_the_programs_limit(
     assert "Create a link with your own code" not in browser.text
     refused = browser.post("/portal/links", {"code": "ada-one-too-many"}, csrf=browser.csrf())
     assert refused.status == 409 and ctx.links.find("ada-one-too-many") is None
+
+
+def test_an_entry_in_review_tells_the_partner_what_kind_of_check_in_its_language(
+    api: ApiClient, ctx: AppContext, ada: Partner, mail_dir: Path
+) -> None:
+    # Given a sale of Ada's own Stripe customer, waiting in review with the reason staff read
+    flagged = lf.commission(ada.partner_id, 2500, status=CommissionStatus.NEEDS_REVIEW).model_copy(
+        update={"review_reason": "self-referral: the customer cus_ADA1 is the partner's own Stripe customer"}
+    )
+    lf.given(ctx.table, flagged)
+    # When Ada reads her earnings, in English and then in Portuguese
+    browser = signed_in(api, mail_dir, "ada@partners.example")
+    browser.get("/portal/earnings")
+    # Then she reads the kind of check, not staff's wording with the customer's id
+    assert "The customer looks like you or your own company" in browser.text
+    assert "cus_ADA1" not in browser.text
+    browser.post("/portal/language", {"language": "pt_BR", "next": "/portal/earnings"})
+    browser.get("/portal/earnings")
+    assert "O cliente parece ser você ou a sua própria empresa" in browser.text
