@@ -3,10 +3,12 @@ queue (shared.webhooks.queue.LOCAL_QUEUE) by the context's clock, with the same 
 
 from __future__ import annotations
 
+import math
 import threading
 
 from shared.context import AppContext, get_context
 from shared.webhooks import service, transport
+from shared.webhooks.models import DeliveryStatus
 from shared.webhooks.queue import LOCAL_QUEUE
 
 
@@ -37,8 +39,34 @@ def run(stop: threading.Event, interval: float = 0.5) -> None:
         stop.wait(interval)
 
 
+def wake_pending(ctx: AppContext | None = None) -> int:
+    """Queue a wake-up for every pending delivery of every endpoint, when it is due: the local queue lives in
+    memory, so a restarted `make dev` finds its retries again. The number queued."""
+    ctx = ctx or get_context()
+    queued = 0
+    for endpoint in service.endpoints(ctx):
+        cursor: str | None = None
+        while True:
+            page, cursor = service.deliveries(
+                ctx, endpoint.endpoint_id, limit=100, cursor=cursor, status=DeliveryStatus.PENDING
+            )
+            now = ctx.clock.now()
+            for delivery in page:
+                wait = 0.0 if delivery.next_attempt_at is None else (delivery.next_attempt_at - now).total_seconds()
+                LOCAL_QUEUE.wake(delivery.delivery_id, max(0, math.ceil(wait)), now)
+                queued += 1
+            if cursor is None:
+                break
+    return queued
+
+
 def start_local_worker(stop: threading.Event) -> threading.Thread:
-    """`make dev`: the local delivery worker in a daemon thread until `stop` is set."""
+    """`make dev`: the local delivery worker in a daemon thread until `stop` is set (the pending deliveries of
+    an earlier run queued again first)."""
+    try:
+        wake_pending()
+    except Exception as error:  # a dev convenience: the worker starts anyway
+        print(f"webhook delivery worker: pending deliveries not queued again: {error}", flush=True)
     thread = threading.Thread(target=run, args=(stop,), daemon=True, name="webhook-deliveries")
     thread.start()
     print("webhook deliveries -> local worker (every 0.5 s; retries after 10 s, 30 s, 2 min, ...)", flush=True)

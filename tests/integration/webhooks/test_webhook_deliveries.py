@@ -13,8 +13,8 @@ import pytest
 
 from shared.context import AppContext
 from shared.core.clock import FixedClock
-from shared.webhooks import service
-from shared.webhooks.queue import LocalDeliveryQueue
+from shared.webhooks import local, service
+from shared.webhooks.queue import LOCAL_QUEUE, LocalDeliveryQueue
 from tests.helpers.api import ApiClient
 from tests.helpers.factories import ADMIN, given_link, given_partner, given_plan, given_program
 from tests.integration.events.conftest import Chain, chain  # noqa: F401 - the local chain fixture
@@ -242,3 +242,20 @@ def test_simultaneous_wake_ups_of_one_delivery_post_it_once(
     assert len(receiver.received) == 1
     [listed] = deliveries(api, endpoint["endpoint_id"])
     assert (listed["status"], listed["attempt_count"]) == ("succeeded", 1)
+
+
+def test_a_restarted_local_stack_finds_its_pending_retries_again(
+    api: ApiClient, ctx: AppContext, clock: FixedClock, receiver: Receiver
+) -> None:
+    # Given a delivery waiting for its first retry when make dev stops (the local queue is in memory)
+    register(api, receiver.url, ["commission.created"])
+    receiver.statuses = [500]
+    publish_to_webhooks(ctx, [an_event()])
+    deliver(ctx)
+    LOCAL_QUEUE.clear()
+    # When the local worker starts again and the retry is due
+    assert local.wake_pending(ctx) == 1
+    clock.advance(seconds=15)
+    deliver(ctx)
+    # Then the retry is made
+    assert [r.json["id"] for r in receiver.received] == [an_event()["id"]] * 2
