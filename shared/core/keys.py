@@ -501,6 +501,11 @@ def report_settings(program_id: str) -> Key:
     return {"pk": f"PROGRAM#{program_id}", "sk": "REPORT_SETTINGS"}
 
 
+def leaderboard_snapshot(program_id: str, month: str) -> Key:
+    """A month's ranking as last computed (top names, packed scores, the program rollup version it saw)."""
+    return {"pk": f"PROGRAM#{program_id}", "sk": f"LEADERBOARD#{month}"}
+
+
 def agreement_version(program_id: str, version: str) -> Key:
     """One published agreement version (its text, when and by whom), kept for good next to the program."""
     return {"pk": f"PROGRAM#{program_id}", "sk": f"AGREEMENT#{version}"}

@@ -15,7 +15,7 @@ from shared.core import keys
 from shared.core.dynamo import Item, Table
 from shared.links.click_rules import CLICK_RETENTION_DAYS
 from shared.reports.rules import ACTIVITY_PREFIX, ALL_TIME, Deltas, contributions, merge, shift_month
-from shared.reports.store import RollupStore, rollup_attributes
+from shared.reports.store import VERSION, RollupStore, rollup_attributes
 
 CLICK_COUNTERS = ("clicks", "unique_visitors")
 
@@ -66,7 +66,7 @@ def rebuilt_rollups(items: list[Item]) -> Deltas:
 
 def stored_counters(item: Mapping[str, Any]) -> dict[str, int]:
     """The counters of a stored rollup item (its descriptive attributes and keys left out)."""
-    skip = {"pk", "sk", "gsi1pk", "gsi1sk", "type", "scope", "scope_id", "month"}
+    skip = {"pk", "sk", "gsi1pk", "gsi1sk", "type", "scope", "scope_id", "month", VERSION}
     return {k: int(v) for k, v in item.items() if k not in skip}
 
 
@@ -96,10 +96,13 @@ def rebuild(table: Table, today_month: str, *, write: bool = False, program_id: 
     rebuilt = rebuilt_rollups(items)
     differences = compare(stored, rebuilt, shift_month(today_month, -(CLICK_RETENTION_DAYS // 31)))
     if write:
+        versions = {(i["scope"], i["scope_id"], i["month"]): int(i.get(VERSION, 0)) for i in stored}
         for scope in sorted({d.scope for d in differences}):
             counters = rebuilt.get(scope, {})
             attributes = rollup_attributes(scope, program_id or _program(rebuilt))
             item: dict[str, Any] = {**keys.rollup(*scope), **attributes, **counters}
+            if scope in versions:
+                item[VERSION] = versions[scope] + 1  # a repaired program month is a change: rankings recompute
             store.replace(item)
     return differences
 

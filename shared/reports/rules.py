@@ -367,6 +367,42 @@ def rank(scores: Mapping[str, int]) -> list[tuple[int, str, int]]:
     return result
 
 
+PACKED_SCORES_LIMIT = 300_000
+"""Characters of a leaderboard snapshot's packed scores (an item holds 400 KB): ~30,000 distinct scores."""
+
+
+def pack_scores(ranking: list[tuple[int, str, int]]) -> tuple[str, int]:
+    """A ranking's scores, best first, as `score*count` runs ("900*1,500*2"), and the lowest score listed (0: all
+    listed). Enough to give any score its rank without the partner ids."""
+    runs: list[list[int]] = []
+    for _, _, score in ranking:
+        if runs and runs[-1][0] == score:
+            runs[-1][1] += 1
+        else:
+            runs.append([score, 1])
+    packed, floor = "", 0
+    for score, count in runs:
+        part = f"{score}*{count}"
+        if len(packed) + len(part) + 1 > PACKED_SCORES_LIMIT:
+            return packed, floor
+        packed, floor = f"{packed},{part}" if packed else part, score
+    return packed, 0
+
+
+def rank_of(packed: str, floor: int, score: int) -> int | None:
+    """The rank of `score` among packed scores (1 + how many scored more; ties share it); None for a zero score,
+    or a score under the lowest one a truncated list kept."""
+    if score <= 0 or (floor and score < floor):
+        return None
+    better = 0
+    for part in packed.split(",") if packed else ():
+        value, _, count = part.partition("*")
+        if int(value) <= score:
+            break
+        better += int(count)
+    return better + 1
+
+
 # ---------------------------------------------------------------- partner health
 def inactive(active_days: set[str], today: str, days: int) -> bool:
     """True when no day of the last `days` days (today included) had a click or a lead."""

@@ -15,7 +15,7 @@ from shared.commissions.adjustments import LOCAL_ADMIN
 from shared.content import service as content
 from shared.context import AppContext
 from shared.core import keys
-from shared.core.clock import to_iso
+from shared.core.clock import epoch_seconds, to_iso
 from shared.core.dynamo import Item
 from shared.core.errors import BadRequest, NotFound
 from shared.core.money import Money
@@ -35,12 +35,14 @@ from shared.reports.rules import (
     inactive,
     leaderboard_score,
     months_between,
+    pack_scores,
     rank,
+    rank_of,
     shift_month,
     sort_rows,
     valid_month,
 )
-from shared.reports.store import RollupStore
+from shared.reports.store import VERSION, RollupStore
 
 KEYS_PER_PAGE = 200
 """Rollup keys one admin page reads: two BatchGetItems, so a page costs at most three requests."""
@@ -173,38 +175,115 @@ def save_recognition_settings(ctx: AppContext, metric: str, currency: str, partn
     return settings
 
 
-def _ranked(ctx: AppContext, month: str) -> tuple[dict[str, Any], list[tuple[int, str, int]]]:
-    """The program's settings and the month's full ranking: one Query of the month's active partners."""
-    settings = recognition_settings(ctx)
-    items = RollupStore(ctx.table).partners_of_month(ctx.program_id, month)
+SNAPSHOT_TOP = 100
+"""Partners a leaderboard snapshot keeps with names (the board shows at most 100)."""
+STALE_SECONDS = 60
+BUSY_MONTH = 1000
+"""Partners ranked in a month above which a stale snapshot is still served for up to STALE_SECONDS: its recompute
+reads every partner active in the month (about one request per 4,000), so a busy month recomputes once a minute."""
+
+
+def ranking_keys(ctx: AppContext, month: str, partner_id: str | None = None) -> dict[str, dict[str, str]]:
+    """The keys a ranking read needs, for one BatchGetItem: the settings, the month's snapshot and program rollup
+    (its version says whether the snapshot is current) and, for a partner, its own month."""
+    wanted = {
+        "settings": keys.report_settings(ctx.program_id),
+        "snapshot": keys.leaderboard_snapshot(ctx.program_id, month),
+        "program_month": keys.rollup(PROGRAM, ctx.program_id, month),
+    }
+    if partner_id:
+        wanted["own_month"] = keys.rollup(PARTNER, partner_id, month)
+    return wanted
+
+
+def _read(ctx: AppContext, wanted: Mapping[str, Mapping[str, str]]) -> dict[str, Item]:
+    found = {(i["pk"], i["sk"]): i for i in RollupStore(ctx.table).items(list(wanted.values()))}
+    return {name: found[(k["pk"], k["sk"])] for name, k in wanted.items() if (k["pk"], k["sk"]) in found}
+
+
+def _settings_of(item: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {name: (item or {}).get(name, default) for name, default in DEFAULT_SETTINGS.items()}
+
+
+def _snapshot(ctx: AppContext, month: str, found: Mapping[str, Item]) -> tuple[dict[str, Any], Mapping[str, Any]]:
+    """The settings and the month's ranking snapshot: the stored one while current (its program version is the
+    program month's, the metric and currency unchanged), else computed again from the month's partners."""
+    settings = _settings_of(found.get("settings"))
+    version = int((found.get("program_month") or {}).get(VERSION, 0))
+    stored = found.get("snapshot")
+    if stored is not None and _current(ctx, stored, settings, version):
+        return settings, stored
+    return settings, _compute_snapshot(ctx, month, settings, version)
+
+
+def _current(ctx: AppContext, snapshot: Mapping[str, Any], settings: Mapping[str, Any], version: int) -> bool:
+    if (snapshot.get("metric"), snapshot.get("currency")) != (settings["metric"], settings["currency"]):
+        return False
+    if int(snapshot.get(VERSION, -1)) == version:
+        return True
+    age = epoch_seconds(ctx.clock.now()) - int(snapshot.get("computed_epoch", 0))
+    return int(snapshot.get("ranked", 0)) > BUSY_MONTH and age < STALE_SECONDS
+
+
+def _compute_snapshot(ctx: AppContext, month: str, settings: Mapping[str, Any], version: int) -> dict[str, Any]:
+    """Rank the month's active partners (one Query of the leaderboard index), name the top 100 (one
+    BatchGetItem) and store the result for the next reads."""
+    store = RollupStore(ctx.table)
     metric, currency = settings["metric"], settings["currency"]
-    return settings, rank({str(i["scope_id"]): leaderboard_score(figures_of([i]), metric, currency) for i in items})
+    items = store.partners_of_month(ctx.program_id, month)
+    ranking = rank({str(i["scope_id"]): leaderboard_score(figures_of([i]), metric, currency) for i in items})
+    names = _names(ctx, [p for _, p, _ in ranking[:SNAPSHOT_TOP]])
+    packed, floor = pack_scores(ranking)
+    top = [
+        {"rank": r, "partner_id": p, "score": s, **({"name": names[p]} if names.get(p) else {})}
+        for r, p, s in ranking[:SNAPSHOT_TOP]
+    ]
+    snapshot = {
+        **keys.leaderboard_snapshot(ctx.program_id, month), "type": "leaderboard_snapshot", "month": month,
+        "metric": metric, "currency": currency, VERSION: version, "computed_epoch": epoch_seconds(ctx.clock.now()),
+        "ranked": len(ranking), "top": top, "scores": packed, "floor": floor,
+    }  # fmt: skip
+    store.put_snapshot(snapshot)
+    return snapshot
 
 
 def leaderboard(ctx: AppContext, month: str, *, limit: int = 10) -> dict[str, Any]:
-    """The month's ranking on the program's metric: the top `limit` partners with names and scores."""
-    settings, ranking = _ranked(ctx, month)
-    names = {p.partner_id: p.name for p in _partners(ctx, [p for _, p, _ in ranking[:limit]])}
-    rows = [{"rank": r, "partner_id": p, "name": names.get(p), "score": s} for r, p, s in ranking[:limit]]
-    return {"month": month, **settings, "items": rows, "ranked": len(ranking)}
+    """The month's ranking on the program's metric: the top `limit` (at most 100) partners with names and
+    scores. One BatchGetItem while the month's snapshot is current."""
+    settings, snapshot = _snapshot(ctx, month, _read(ctx, ranking_keys(ctx, month)))
+    rows = [
+        {"rank": int(t["rank"]), "partner_id": t["partner_id"], "name": t.get("name"), "score": int(t["score"])}
+        for t in list(snapshot.get("top") or [])[:limit]
+    ]
+    return {"month": month, **settings, "items": rows, "ranked": int(snapshot.get("ranked", 0))}
 
 
-def _partners(ctx: AppContext, partner_ids: list[str]) -> list[Any]:
-    return [p for p in (ctx.partners.find(pid) for pid in partner_ids) if p is not None]
+def _names(ctx: AppContext, partner_ids: list[str]) -> dict[str, Any]:
+    """The names of ranked partners: one BatchGetItem per 100 (never one GetItem each)."""
+    profiles = RollupStore(ctx.table).items([keys.partner(p) for p in partner_ids]) if partner_ids else []
+    return {str(p["partner_id"]): p.get("name") for p in profiles}
 
 
 def partner_rank(ctx: AppContext, partner_id: str, month: str) -> dict[str, Any]:
-    """What a partner sees of the month's leaderboard: its own rank, and names only if the program shows them."""
-    settings, ranking = _ranked(ctx, month)
-    own = next(((r, s) for r, p, s in ranking if p == partner_id), None)
+    """What a partner sees of the month's leaderboard: its own rank, and names only if the program shows them.
+    One BatchGetItem while the month's snapshot is current."""
+    return rank_view_of(ctx, partner_id, month, _read(ctx, ranking_keys(ctx, month, partner_id)))
+
+
+def rank_view_of(ctx: AppContext, partner_id: str, month: str, found: Mapping[str, Item]) -> dict[str, Any]:
+    """A partner's rank from the items of `ranking_keys(ctx, month, partner_id)` (its score from its own month,
+    its place from the snapshot's packed scores; the top ten's names only if the program shows them)."""
+    settings, snapshot = _snapshot(ctx, month, found)
+    own = found.get("own_month")
+    score = leaderboard_score(figures_of([own] if own else []), settings["metric"], settings["currency"])
     view: dict[str, Any] = {
-        "month": month, "metric": settings["metric"], "currency": settings["currency"], "ranked": len(ranking),
-        "rank": own[0] if own else None, "score": own[1] if own else 0,
+        "month": month, "metric": settings["metric"], "currency": settings["currency"],
+        "ranked": int(snapshot.get("ranked", 0)),
+        "rank": rank_of(str(snapshot.get("scores", "")), int(snapshot.get("floor", 0)), score), "score": score,
     }  # fmt: skip
     if settings["partners_see_names"]:
-        top = ranking[:10]
-        names = {p.partner_id: p.name for p in _partners(ctx, [p for _, p, _ in top])}
-        view["items"] = [{"rank": r, "name": names.get(p), "score": s} for r, p, s in top]
+        top = list(snapshot.get("top") or [])[:10]
+        view["items"] = [{"rank": int(t["rank"]), "name": t.get("name"), "score": int(t["score"])} for t in top]
     return view
 
 
@@ -337,40 +416,28 @@ def link_months(ctx: AppContext, code: str, *, shown: int = 12) -> tuple[list[tu
 
 
 def partner_page_keys(ctx: AppContext, partner_id: str, months: list[str]) -> dict[str, dict[str, str]]:
-    """The keys of what a partner's report page reads by key: its months, the leaderboard settings and this
-    month's and last month's partner of the month."""
+    """The keys of what a partner's report page reads by key: its months, this month's ranking keys
+    (`ranking_keys`: settings, snapshot, program month, its own month) and this month's and last month's
+    partner of the month."""
     current = this_month(ctx)
     wanted = {f"month:{m}": keys.rollup(PARTNER, partner_id, m) for m in months}
-    wanted["settings"] = keys.report_settings(ctx.program_id)
+    ranking = ranking_keys(ctx, current, None if current in months else partner_id)
+    wanted.update({f"rank:{name}": key for name, key in ranking.items()})
     wanted["spotlight"] = keys.partner_of_month(ctx.program_id, current)
     wanted["spotlight_before"] = keys.partner_of_month(ctx.program_id, shift_month(current, -1))
     return wanted
 
 
 def partner_page_of(ctx: AppContext, partner_id: str, months: list[str], found: Mapping[str, Item]) -> dict[str, Any]:
-    """A partner's report page from the items of `partner_page_keys`, plus this month's ranking (one Query)
-    and, when the program shows names, the top ten's names (one BatchGetItem): the funnel per month and
-    its totals, the partner's rank (`partner_rank`'s fields) and the latest partner of the month."""
+    """A partner's report page from the items of `partner_page_keys`: the funnel per month and its totals, the
+    partner's rank (`partner_rank`'s fields, from the month's snapshot: no further request while it is current)
+    and the latest partner of the month."""
     report = _monthly([found[f"month:{m}"] for m in months if f"month:{m}" in found], months)
-    stored = found.get("settings") or {}
-    settings = {name: stored.get(name, default) for name, default in DEFAULT_SETTINGS.items()}
-    month = this_month(ctx)
-    store = RollupStore(ctx.table)
-    scored = {
-        str(i["scope_id"]): leaderboard_score(figures_of([i]), settings["metric"], settings["currency"])
-        for i in store.partners_of_month(ctx.program_id, month)
-    }
-    ranking = rank(scored)
-    own = next(((r, s) for r, p, s in ranking if p == partner_id), None)
-    view: dict[str, Any] = {
-        "month": month, "metric": settings["metric"], "currency": settings["currency"], "ranked": len(ranking),
-        "rank": own[0] if own else None, "score": own[1] if own else 0,
-    }  # fmt: skip
-    if settings["partners_see_names"]:
-        top = ranking[:10]
-        profiles = store.items([keys.partner(p) for _, p, _ in top]) if top else []
-        names = {str(p["partner_id"]): p.get("name") for p in profiles}
-        view["items"] = [{"rank": r, "name": names.get(p), "score": s} for r, p, s in top]
+    current = this_month(ctx)
+    ranking = {name[len("rank:") :]: item for name, item in found.items() if name.startswith("rank:")}
+    if f"month:{current}" in found:
+        ranking["own_month"] = found[f"month:{current}"]
+    view = rank_view_of(ctx, partner_id, current, ranking)
     fields = ("month", "partner_id", "name", "note", "chosen_at")
     chosen = found.get("spotlight") or found.get("spotlight_before")
     spotlight = {k: chosen[k] for k in fields if k in chosen} if chosen else None

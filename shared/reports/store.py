@@ -8,9 +8,18 @@ from enum import StrEnum
 from typing import Any
 
 from shared.core import keys
-from shared.core.dynamo import MAX_TRANSACTION_ACTIONS, Item, Table, TransactionCancelled, deserialize
+from shared.core.dynamo import (
+    MAX_TRANSACTION_ACTIONS,
+    ConditionFailed,
+    Item,
+    Table,
+    TransactionCancelled,
+    deserialize,
+)
 from shared.reports.rules import ALL_TIME, PARTNER, PROGRAM, Deltas, Scope
 
+VERSION = "version"
+"""A program month rollup's count of the changes applied to it (not a figure: the leaderboard's freshness)."""
 APPLIED_MARKER_TTL_SECONDS = 3 * 24 * 3600
 """A stream keeps records 24 hours; a marker outlives every redelivery of its record, then TTL removes it."""
 
@@ -72,7 +81,9 @@ class RollupStore:
         }
         actions = [self.table.put_action(marker, condition="attribute_not_exists(pk)")]
         for scope, counters in sorted(deltas.items()):
-            update, names, values = counter_update(scope, counters, program_id)
+            # Every change that counts moves its program month's version: the leaderboard snapshot's freshness.
+            moved = {**counters, VERSION: 1} if scope[0] == PROGRAM and scope[2] != ALL_TIME else counters
+            update, names, values = counter_update(scope, moved, program_id)
             actions.append(self.table.update_action(keys.rollup(*scope), update, names=names, values=values))
         if len(actions) > MAX_TRANSACTION_ACTIONS:
             raise ValueError("one item change touches at most a handful of rollups")
@@ -138,3 +149,15 @@ class RollupStore:
     def put(self, item: Mapping[str, Any]) -> None:
         """Write one item (settings, partner of the month)."""
         self.table.put(dict(item))
+
+    def put_snapshot(self, snapshot: Mapping[str, Any]) -> None:
+        """Store a leaderboard snapshot unless one computed from a later program version is already there."""
+        try:
+            self.table.put(
+                dict(snapshot),
+                condition="attribute_not_exists(pk) OR #version <= :version",
+                names={"#version": VERSION},
+                values={":version": snapshot[VERSION]},
+            )
+        except ConditionFailed:
+            return

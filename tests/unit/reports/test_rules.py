@@ -208,3 +208,29 @@ def test_a_refund_after_a_move_comes_off_the_group_of_the_sale(monkeypatch: pyte
     # Then it counts against October and no group (agencies earned none of that sale)
     assert not [scope for scope in deltas if scope[0] == GROUP]
     assert deltas[(PARTNER, "ptr_ada", "2026-10")] == {"revenue_USD": -3000, "refunds_USD": 3000}
+
+
+# ---------------------------------------------------------------- leaderboard snapshot
+def test_packed_scores_give_every_score_the_rank_the_full_ranking_gives() -> None:
+    # Given a ranking with ties
+    scores = {"a": 900, "b": 500, "c": 500, "d": 100, "e": 0}
+    ranking = rules.rank(scores)
+    packed, floor = rules.pack_scores(ranking)
+    # Then the packed runs say each partner's rank without the partner ids (ties share; zero is unranked)
+    assert packed == "900*1,500*2,100*1" and floor == 0
+    assert {p: rules.rank_of(packed, floor, s) for p, s in scores.items()} == {
+        "a": 1, "b": 2, "c": 2, "d": 4, "e": None,
+    }  # fmt: skip
+    # And a score between the snapshot's (a partner who moved since) gets the place it would take
+    assert rules.rank_of(packed, floor, 600) == 2
+    assert rules.rank_of("", 0, 5) == 1
+
+
+def test_packed_scores_too_long_for_an_item_keep_the_best_and_say_where_they_stop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "PACKED_SCORES_LIMIT", 12)
+    packed, floor = rules.pack_scores(rules.rank({"a": 900, "b": 500, "c": 100}))
+    assert packed == "900*1,500*1" and floor == 500
+    assert rules.rank_of(packed, floor, 500) == 2
+    assert rules.rank_of(packed, floor, 100) is None
