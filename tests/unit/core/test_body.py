@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.core.body import (
     FORM_MEDIA_TYPE,
@@ -76,3 +78,34 @@ def test_depth_counts_brackets_outside_strings_only() -> None:
     assert json_depth_exceeds("[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1))
     assert not json_depth_exceeds("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH)
     assert parse_json('{"amount": 1999, "rate": 1.5e2}') == {"amount": 1999, "rate": 150.0}
+
+
+def _depth_exceeds_walking(text: str, limit: int) -> bool:
+    """The reference: the character-by-character walk the regex version replaced."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet='[]{}"\\ a\n', max_size=80), st.integers(min_value=0, max_value=6))
+def test_the_depth_check_decides_every_text_as_the_character_walk_does(text: str, limit: int) -> None:
+    # Given any text of brackets, quotes, escapes (terminated strings or not) and a depth limit
+    # Then the regex-based check and the plain walk agree
+    assert json_depth_exceeds(text, limit) is _depth_exceeds_walking(text, limit)
