@@ -30,6 +30,8 @@ def event_body(bus_event: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if not isinstance(detail.get("created"), int) or isinstance(detail.get("created"), bool):
         return None
+    if detail.get("partner_id") is not None and not isinstance(detail.get("partner_id"), str):
+        return None
     return detail
 
 

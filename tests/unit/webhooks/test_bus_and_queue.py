@@ -27,6 +27,7 @@ def test_a_domain_event_from_the_bus_is_accepted() -> None:
         {**EVENT, "id": 7},
         {**EVENT, "created": "yesterday"},
         {**EVENT, "created": True},
+        {**EVENT, "partner_id": ["ptr_1"]},
     ],
 )
 def test_anything_else_is_dropped_not_retried(detail: object) -> None:
