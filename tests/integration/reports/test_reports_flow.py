@@ -39,7 +39,7 @@ def visit(api: ApiClient, code: str, ip: str) -> None:
     assert api.get(f"/r/{code}", headers={"user-agent": BROWSER}, source_ip=ip).status == 302
 
 
-def given_activity(api: ApiClient, ctx: AppContext, clock: FixedClock) -> dict[str, Any]:
+def given_activity(api: ApiClient, ctx: AppContext, clock: FixedClock, *, payout: bool = True) -> dict[str, Any]:
     """Ada: 3 clicks from 2 visitors, 2 leads (one qualified), a 100.00 USD sale refunded 30.00, a payout of
     12.00 USD. Grace: 1 click, nothing else."""
     given_plan(api, plan_id="std", sale_rate="0.2", lead_bounty={"amount": 500, "currency": "USD"})
@@ -64,6 +64,8 @@ def given_activity(api: ApiClient, ctx: AppContext, clock: FixedClock) -> dict[s
     assert deliver(api, sp.event("invoice_payment.paid", payment)).status == 200
     assert deliver(api, sp.event("refund.created", sp.refund(payment_intent="pi_1", amount=3000))).status == 200
     now = clock.now()
+    if not payout:
+        return {"ada": ada, "grace": grace}
     ctx.table.put(
         Payout(
             payout_id="pay_1", partner_id=ada["partner_id"], program_id="default", period="2026-10",
@@ -208,3 +210,69 @@ def test_group_figures_stay_with_the_group_they_were_earned_in_and_the_rebuild_a
     # And a cursor that was not given by the report is refused
     bad = api.get("/admin/reports/groups", query={"cursor": "x"}, headers=ADMIN)
     assert bad.status == 400 and bad.json["error"]["code"] == "invalid_cursor"
+
+
+def test_a_payout_made_by_the_payout_run_counts_in_the_month_it_was_paid(
+    api: ApiClient, ctx: AppContext, clock: FixedClock, stream: StreamPoller, redirector: Redirector
+) -> None:
+    # Given November's activity: Ada earned 20.00 on the sale, a 5.00 bounty, and 6.00 was reversed with the refund
+    from datetime import UTC, datetime
+
+    from shared.payouts.run import PayoutRun
+
+    ada = given_activity(api, ctx, clock, payout=False)["ada"]["partner_id"]
+    given_program(api, default_plan_id="std", minimum_payouts={})
+    method = {"kind": "paypal", "reference": "ada@pay.example"}
+    assert api.put(f"/admin/partners/{ada}/payout-method", json=method, headers=ADMIN).status == 200
+
+    # When December's payouts run after the hold, and finance marks Ada's manual payout paid on January 2nd
+    clock.set(datetime(2027, 1, 1, 6, 0, tzinfo=UTC))
+    PayoutRun(ctx, None).run("2026-12")
+    clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=UTC))
+    paid = api.post(f"/admin/payouts/{ada}/2026-12/USD/mark-paid", json={"reference": "PP-1"}, headers=ADMIN)
+    assert paid.status == 200, paid.body
+    stream.drain()
+
+    # Then January's report shows the payout the ledger paid (19.00), and November's money is unchanged
+    january = api.get("/admin/reports/partners", query={"from": "2027-01", "to": "2027-01"}, headers=ADMIN).json
+    row = next(r for r in january["items"] if r["partner_id"] == ada)
+    assert row["payouts"] == {"USD": paid.json["amount"]["amount"]} == {"USD": 2000 + 500 - 600}
+    november = api.get("/admin/reports/partners", query={"from": MONTH, "to": MONTH}, headers=ADMIN).json
+    row = next(r for r in november["items"] if r["partner_id"] == ada)
+    assert (row["revenue"], row["commission"], row["payouts"]) == ({"USD": 7000}, {"USD": 1900}, {})
+    # And the rebuild from the source items agrees
+    assert rebuild(ctx.table, "2027-01") == []
+
+
+def test_currencies_are_never_summed_together(
+    api: ApiClient, ctx: AppContext, clock: FixedClock, stream: StreamPoller, redirector: Redirector
+) -> None:
+    # Given Ada's 100.00 USD sale (30.00 refunded) and a second customer paying her 50.00 EUR
+    ada = given_activity(api, ctx, clock, payout=False)["ada"]["partner_id"]
+    token = _token(ada, "ada-link", clock)
+    session = sp.checkout_session(customer="cus_2", client_reference_id=token, subscription="sub_2")
+    assert deliver(api, sp.event("checkout.session.completed", session)).status == 200
+    invoice = sp.invoice(customer="cus_2", subscription="sub_2", amount_paid=5000, currency="eur")
+    assert deliver(api, sp.event("invoice.paid", invoice)).status == 200
+    stream.drain()
+
+    # When staff read the partners report (JSON and CSV) and the program's month
+    query = {"from": MONTH, "to": MONTH}
+    row = next(
+        r
+        for r in api.get("/admin/reports/partners", query=query, headers=ADMIN).json["items"]
+        if r["partner_id"] == ada
+    )
+    csv_text = api.get("/admin/reports/partners", query={**query, "format": "csv"}, headers=ADMIN).body.decode()
+    program = api.get("/admin/reports/program", query=query, headers=ADMIN).json["totals"]
+
+    # Then each currency keeps its own figure: 70.00 USD and 50.00 EUR, never 120.00 of anything
+    assert row["revenue"] == program["revenue"] == {"EUR": 5000, "USD": 7000}
+    assert row["commission"] == {"EUR": 1000, "USD": 1900}
+    header, *lines = csv_text.splitlines()
+    ada_line = dict(
+        zip(header.split(","), next(line for line in lines if line.startswith(ada)).split(","), strict=True)
+    )
+    assert (ada_line["revenue_EUR"], ada_line["revenue_USD"]) == ("5000", "7000")
+    assert "revenue" not in header.split(",")
+    assert rebuild(ctx.table, MONTH) == []
