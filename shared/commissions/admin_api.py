@@ -18,6 +18,7 @@ from shared.context import get_context
 from shared.core.api import json_response
 from shared.core.entity import Model
 from shared.core.money import Money
+from shared.core.openapi import returns
 from shared.payouts.release import payouts_in_review
 
 router = Router()
@@ -34,7 +35,7 @@ class VoidRequest(Model):
     reason: str = Field(min_length=3, max_length=500)
 
 
-@router.get("/admin/commissions")
+@router.get("/admin/commissions", responses=returns("shared.commissions.responses:CommissionPage"))
 def list_commissions(
     partner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     status: Annotated[CommissionStatus | None, Query()] = None,
@@ -47,17 +48,26 @@ def list_commissions(
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
-@router.get("/admin/commissions/<partner_id>/<commission_id>")
+@router.get(
+    "/admin/commissions/<partner_id>/<commission_id>",
+    responses=returns("shared.commissions.responses:CommissionWithReversals"),
+)
 def read_commission(partner_id: PartnerId, commission_id: CommissionId):
     return json_response(commission_admin.read(get_context(), partner_id, commission_id))
 
 
-@router.post("/admin/commissions/<partner_id>/<commission_id>/approve")
+@router.post(
+    "/admin/commissions/<partner_id>/<commission_id>/approve",
+    responses=returns("shared.commissions.responses:CommissionView"),
+)
 def approve_commission(partner_id: PartnerId, commission_id: CommissionId):
     return json_response(commission_admin.approve_early(get_context(), partner_id, commission_id))
 
 
-@router.post("/admin/commissions/<partner_id>/<commission_id>/void")
+@router.post(
+    "/admin/commissions/<partner_id>/<commission_id>/void",
+    responses=returns("shared.commissions.responses:CommissionWithReversals"),
+)
 def void_commission(partner_id: PartnerId, commission_id: CommissionId, request: Annotated[VoidRequest, Body()]):
     return json_response(commission_admin.void(get_context(), partner_id, commission_id, request.reason))
 
@@ -70,7 +80,7 @@ class ReviewApproval(Model):
     reason: str | None = Field(default=None, max_length=500)
 
 
-@router.get("/admin/review")
+@router.get("/admin/review", responses=returns("shared.commissions.responses:ReviewQueue"))
 def list_review_queue(
     partner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -82,7 +92,10 @@ def list_review_queue(
     return json_response({"items": items, "next_cursor": next_cursor, "payouts": payouts_in_review(ctx, partner_id)})
 
 
-@router.post("/admin/review/<partner_id>/<commission_id>/approve")
+@router.post(
+    "/admin/review/<partner_id>/<commission_id>/approve",
+    responses=returns("shared.commissions.responses:CommissionWithReversals"),
+)
 def approve_reviewed(partner_id: PartnerId, commission_id: CommissionId, request: Annotated[ReviewApproval, Body()]):
     decided = commission_admin.decide_review(
         get_context(), partner_id, commission_id, approve=True, reason=request.reason
@@ -90,7 +103,10 @@ def approve_reviewed(partner_id: PartnerId, commission_id: CommissionId, request
     return json_response(decided)
 
 
-@router.post("/admin/review/<partner_id>/<commission_id>/reject")
+@router.post(
+    "/admin/review/<partner_id>/<commission_id>/reject",
+    responses=returns("shared.commissions.responses:CommissionWithReversals"),
+)
 def reject_reviewed(partner_id: PartnerId, commission_id: CommissionId, request: Annotated[VoidRequest, Body()]):
     decided = commission_admin.decide_review(
         get_context(), partner_id, commission_id, approve=False, reason=request.reason
@@ -110,7 +126,9 @@ class AdjustmentRequest(Model):
     description: str | None = Field(default=None, max_length=500, description="what a non-cash reward is")
 
 
-@router.post("/admin/partners/<partner_id>/adjustments")
+@router.post(
+    "/admin/partners/<partner_id>/adjustments", responses=returns("shared.commissions.responses:CommissionView", 201)
+)
 def create_adjustment(partner_id: PartnerId, request: Annotated[AdjustmentRequest, Body()]):
     ctx = get_context()
     who = adjustments.staff_principal(dict(router.current_event.raw_event.get("requestContext") or {}))
@@ -121,7 +139,9 @@ def create_adjustment(partner_id: PartnerId, request: Annotated[AdjustmentReques
     return json_response(created, 201)
 
 
-@router.get("/admin/partners/<partner_id>/adjustments")
+@router.get(
+    "/admin/partners/<partner_id>/adjustments", responses=returns("shared.commissions.responses:AdjustmentList")
+)
 def list_adjustments(partner_id: PartnerId):
     return json_response({"items": adjustments.partner_adjustments(get_context(), partner_id)})
 
@@ -138,7 +158,9 @@ class AttributionRequest(Model):
     reattribute: bool = False
 
 
-@router.post("/admin/customers/<customer_id>/attribution")
+@router.post(
+    "/admin/customers/<customer_id>/attribution", responses=returns("shared.commissions.responses:AttributionResult")
+)
 def attribute_customer(
     customer_id: Annotated[str, PathParam(pattern=r"^cus_[A-Za-z0-9]{1,200}$")],
     request: Annotated[AttributionRequest, Body()],
@@ -164,13 +186,18 @@ class PromotionCodeRequest(Model):
     code: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_-]+$", description="promo_... or code")
 
 
-@router.post("/admin/partners/<partner_id>/promotion-codes")
+@router.post(
+    "/admin/partners/<partner_id>/promotion-codes",
+    responses=returns("shared.commissions.responses:PromotionCodeView", 201, 200),
+)
 def assign_promotion_code(partner_id: PartnerId, request: Annotated[PromotionCodeRequest, Body()]):
     who = adjustments.staff_principal(dict(router.current_event.raw_event.get("requestContext") or {}))
     created, shown = promotion_codes.assign(get_context(), partner_id, request.code, who)
     return json_response(shown, 201 if created else 200)
 
 
-@router.get("/admin/partners/<partner_id>/promotion-codes")
+@router.get(
+    "/admin/partners/<partner_id>/promotion-codes", responses=returns("shared.commissions.responses:PromotionCodeList")
+)
 def list_promotion_codes(partner_id: PartnerId):
     return json_response({"items": promotion_codes.partner_codes(get_context(), partner_id)})

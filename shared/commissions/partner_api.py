@@ -13,12 +13,13 @@ from shared.commissions import service as commission_admin
 from shared.commissions.models import CommissionStatus
 from shared.context import get_context
 from shared.core.api import json_response
+from shared.core.openapi import returns
 from shared.partners.partner_auth import current_partner_id
 
 router = Router()
 
 
-@router.get("/partner/commissions")
+@router.get("/partner/commissions", responses=returns("shared.commissions.responses:PartnerCommissionPage"))
 def list_commissions(
     status: Annotated[CommissionStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -34,19 +35,19 @@ def list_commissions(
     )
 
 
-@router.get("/partner/balance")
+@router.get("/partner/balance", responses=returns("shared.commissions.responses:BalanceView"))
 def balance():
     ctx = get_context()
     return json_response({"balances": commission_admin.balances(ctx, current_partner_id(router))})
 
 
-@router.get("/partner/adjustments")
+@router.get("/partner/adjustments", responses=returns("shared.commissions.responses:AdjustmentList"))
 def list_own_adjustments():
     ctx = get_context()
     return json_response({"items": adjustments.partner_adjustments(ctx, current_partner_id(router))})
 
 
-@router.get("/partner/promotion-codes")
+@router.get("/partner/promotion-codes", responses=returns("shared.commissions.responses:PromotionCodeList"))
 def list_own_promotion_codes():
     ctx = get_context()
     return json_response({"items": promotion_codes.partner_codes(ctx, current_partner_id(router))})

@@ -159,7 +159,7 @@ def void(ctx: AppContext, partner_id: str, commission_id: str, reason: str) -> d
     entry, reversals = _with_reversals(ctx, partner_id, commission_id)
     now = ctx.clock.now()
     if entry.status is CommissionStatus.VOIDED:
-        return view(entry, now)
+        return _shown(entry, reversals, now)  # voided already: the same answer as the first void
     if entry.payout_id is not None or entry.status is CommissionStatus.PAID:
         raise Conflict(
             f"commission {commission_id!r} is already paid; it cannot be voided (a refund or lost dispute "

@@ -89,6 +89,14 @@ class GuardedResolver(APIGatewayHttpResolver):
         self._authenticate = authenticate
         self._media_types = media_types
 
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The resolver's description as published (shared.core.openapi): the admin Swagger UI shows the same
+        document as `/admin/openapi.json`, response models, error body and credential included."""
+        from aws_lambda_powertools.event_handler.openapi.models import OpenAPI  # noqa: PLC0415 - on first use
+
+        raw = super().get_openapi_schema(**kwargs).model_dump(mode="json", by_alias=True, exclude_none=True)
+        return OpenAPI.model_validate(published_document(raw))
+
     def _resolve(self) -> ResponseBuilder:
         event = self.current_event
         try:

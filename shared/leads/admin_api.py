@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 from shared.context import get_context
 from shared.core.api import dump, json_response
 from shared.core.entity import Model
+from shared.core.openapi import returns
 from shared.leads import erasure, lifecycle, views
 from shared.leads import rules as lead_rules
 from shared.leads.models import LeadStatus
@@ -30,7 +31,7 @@ class LeadStatusChange(Model):
     reason: str | None = Field(default=None, max_length=lead_rules.MAX_REASON_LENGTH)
 
 
-@router.get("/admin/leads")
+@router.get("/admin/leads", responses=returns("shared.leads.responses:LeadPage"))
 def list_leads(
     status: Annotated[LeadStatus | None, Query()] = None,
     partner_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
@@ -45,7 +46,7 @@ def list_leads(
     return json_response({"items": dump(items), "next_cursor": next_cursor})
 
 
-@router.get("/admin/leads/<lead_id>")
+@router.get("/admin/leads/<lead_id>", responses=returns("shared.leads.responses:AdminLead"))
 def read_lead(lead_id: LeadId):
     """One lead with every field, and the other partners that submitted it."""
     lead, duplicates = views.admin_lead(get_context(), lead_id)
@@ -56,19 +57,19 @@ def read_lead(lead_id: LeadId):
     return json_response({**dump(lead), "other_partners": competing})
 
 
-@router.post("/admin/leads/<lead_id>/status")
+@router.post("/admin/leads/<lead_id>/status", responses=returns("shared.leads.models:Lead"))
 def change_status(lead_id: LeadId, change: Annotated[LeadStatusChange, Body()]):
     """Move a lead through its lifecycle (qualifying it may earn the bounty)."""
     return json_response(dump(lifecycle.change_status(get_context(), lead_id, change.status, change.reason)))
 
 
-@router.patch("/admin/leads/<lead_id>/status")
+@router.patch("/admin/leads/<lead_id>/status", responses=returns("shared.leads.models:Lead"))
 def patch_status(lead_id: LeadId, change: Annotated[LeadStatusChange, Body()]):
     """The same as POST: move a lead through its lifecycle."""
     return json_response(dump(lifecycle.change_status(get_context(), lead_id, change.status, change.reason)))
 
 
-@router.post("/admin/leads/<lead_id>/erase")
+@router.post("/admin/leads/<lead_id>/erase", responses=returns("shared.leads.models:Lead"))
 def erase_lead(lead_id: LeadId):
     """Erase the prospect's personal data from the lead and its duplicate records."""
     return json_response(dump(erasure.erase_lead(get_context(), lead_id)))

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 
 from shared.context import get_context
 from shared.core.api import json_response
+from shared.core.openapi import returns
 from shared.leads import intake, views
 from shared.leads.forms import PartnerLeadInput
 from shared.partners.partner_auth import current_partner_id
@@ -20,7 +21,7 @@ from shared.partners.partner_auth import current_partner_id
 router = Router()
 
 
-@router.post("/partner/leads")
+@router.post("/partner/leads", responses=returns("shared.leads.responses:PartnerLeadView", 201, 200))
 def submit_lead(lead: Annotated[PartnerLeadInput, Body()]):
     """Submit a prospect: 201 for a new lead, 200 for a repeat, with what came of it."""
     ctx = get_context()
@@ -31,7 +32,7 @@ def submit_lead(lead: Annotated[PartnerLeadInput, Body()]):
     return json_response(views.partner_lead(ctx, partner_id, submission.lead_id), 201 if submission.created else 200)
 
 
-@router.get("/partner/leads")
+@router.get("/partner/leads", responses=returns("shared.leads.responses:PartnerLeadPage"))
 def list_leads(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
@@ -44,7 +45,7 @@ def list_leads(
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
-@router.get("/partner/leads/<lead_id>")
+@router.get("/partner/leads/<lead_id>", responses=returns("shared.leads.responses:PartnerLeadView"))
 def read_lead(lead_id: Annotated[str, PathParam(min_length=1, max_length=64)]):
     """One of the partner's own leads or duplicate records; anyone else's is 404."""
     return json_response(views.partner_lead(get_context(), current_partner_id(router), lead_id))

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.context import get_context
 from shared.core.api import dump, json_response
+from shared.core.openapi import returns
 from shared.links import clicks
 from shared.links import service as links
 from shared.links.models import LINK_CODE_PATTERN
@@ -25,7 +26,7 @@ def _base_url() -> str:
     return configured or f"https://{domain}"
 
 
-@router.get("/partner/links")
+@router.get("/partner/links", responses=returns("shared.links.responses:SharedLinkList"))
 def list_my_links():
     ctx = get_context()
     base = _base_url()
@@ -36,7 +37,7 @@ def list_my_links():
     return json_response({"items": items})
 
 
-@router.get("/partner/links/<code>/clicks")
+@router.get("/partner/links/<code>/clicks", responses=returns("shared.links.responses:ClickReportView"))
 def my_link_clicks(
     code: Annotated[str, PathParam(pattern=LINK_CODE_PATTERN)],
     first_day: Annotated[str | None, Query(alias="from", pattern=clicks.DAY_PATTERN)] = None,

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 from shared.context import get_context
 from shared.core.api import dump, json_response
 from shared.core.entity import Model
+from shared.core.openapi import returns
 from shared.partners import service as partners
 from shared.partners.models import PartnerApiKey, PartnerStatus, PayoutMethod
 
@@ -71,12 +72,12 @@ def _api_key_view(api_key: PartnerApiKey) -> dict[str, object]:
     return dict(dump(api_key.model_copy(update={"key_hash": None})))
 
 
-@router.post("/admin/partners")
+@router.post("/admin/partners", responses=returns("shared.partners.models:Partner", 201))
 def create_partner(partner: Annotated[partners.PartnerInput, Body()]):
     return json_response(dump(partners.create_partner(get_context(), partner)), 201)
 
 
-@router.get("/admin/partners")
+@router.get("/admin/partners", responses=returns("shared.partners.responses:PartnerPage"))
 def list_partners(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
@@ -86,49 +87,51 @@ def list_partners(
     return json_response({"items": dump(items), "next_cursor": next_cursor})
 
 
-@router.get("/admin/partners/<partner_id>")
+@router.get("/admin/partners/<partner_id>", responses=returns("shared.partners.models:Partner"))
 def read_partner(partner_id: PartnerId):
     return json_response(dump(get_context().partners.get(partner_id)))
 
 
-@router.patch("/admin/partners/<partner_id>")
+@router.patch("/admin/partners/<partner_id>", responses=returns("shared.partners.models:Partner"))
 def update_partner(partner_id: PartnerId, update: Annotated[PartnerUpdate, Body()]):
     return json_response(dump(partners.set_stripe_customer_ids(get_context(), partner_id, update.stripe_customer_ids)))
 
 
-@router.post("/admin/partners/<partner_id>/status")
+@router.post("/admin/partners/<partner_id>/status", responses=returns("shared.partners.models:Partner"))
 def change_status(partner_id: PartnerId, change: Annotated[StatusChange, Body()]):
     return json_response(dump(partners.change_status(get_context(), partner_id, change.status, change.reason)))
 
 
-@router.post("/admin/partners/<partner_id>/agreement")
+@router.post("/admin/partners/<partner_id>/agreement", responses=returns("shared.partners.models:Partner"))
 def accept_agreement(partner_id: PartnerId, acceptance: Annotated[AgreementAcceptance, Body()]):
     return json_response(dump(partners.accept_agreement(get_context(), partner_id, acceptance.version)))
 
 
-@router.put("/admin/partners/<partner_id>/plan")
+@router.put("/admin/partners/<partner_id>/plan", responses=returns("shared.partners.models:Partner"))
 def assign_plan(partner_id: PartnerId, assignment: Annotated[PlanAssignment, Body()]):
     return json_response(dump(partners.set_plan(get_context(), partner_id, assignment.plan_id)))
 
 
-@router.put("/admin/partners/<partner_id>/payout-method")
+@router.put("/admin/partners/<partner_id>/payout-method", responses=returns("shared.partners.models:Partner"))
 def set_payout_method(partner_id: PartnerId, method: Annotated[PayoutMethod, Body()]):
     return json_response(dump(partners.set_payout_method(get_context(), partner_id, method)))
 
 
-@router.post("/admin/partners/<partner_id>/api-keys")
+@router.post("/admin/partners/<partner_id>/api-keys", responses=returns("shared.partners.responses:IssuedApiKey", 201))
 def issue_api_key(partner_id: PartnerId, request: Annotated[ApiKeyRequest, Body()]):
     api_key, secret = partners.issue_api_key(get_context(), partner_id, request.label)
     return json_response({**_api_key_view(api_key), "api_key": secret}, 201)
 
 
-@router.get("/admin/partners/<partner_id>/api-keys")
+@router.get("/admin/partners/<partner_id>/api-keys", responses=returns("shared.partners.responses:ApiKeyList"))
 def list_api_keys(partner_id: PartnerId):
     ctx = get_context()
     ctx.partners.get(partner_id)
     return json_response({"items": [_api_key_view(k) for k in ctx.partners.list_api_keys(partner_id)]})
 
 
-@router.delete("/admin/partners/<partner_id>/api-keys/<key_id>")
+@router.delete(
+    "/admin/partners/<partner_id>/api-keys/<key_id>", responses=returns("shared.partners.responses:ApiKeyView")
+)
 def revoke_api_key(partner_id: PartnerId, key_id: Annotated[str, PathParam(max_length=64)]):
     return json_response(_api_key_view(partners.revoke_api_key(get_context(), partner_id, key_id)))

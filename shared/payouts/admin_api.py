@@ -17,6 +17,7 @@ from shared.commissions.adjustments import staff_principal
 from shared.context import get_context
 from shared.core.api import dump, json_response
 from shared.core.entity import Model
+from shared.core.openapi import returns, returns_csv
 from shared.payouts import release
 from shared.payouts import run as payout_run
 from shared.payouts.rules import PERIOD_PATTERN, manual_export_csv, statement_csv
@@ -66,7 +67,7 @@ def csv_response(text: str, filename: str) -> Response:
     )
 
 
-@router.get("/admin/payouts")
+@router.get("/admin/payouts", responses=returns("shared.payouts.responses:PayoutPage"))
 def list_payouts(
     period: Period,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
@@ -76,31 +77,38 @@ def list_payouts(
     return json_response({"items": dump(items), "next_cursor": next_cursor})
 
 
-@router.get("/admin/payouts/preview")
+@router.get("/admin/payouts/preview", responses=returns("shared.payouts.responses:Preview"))
 def preview_payouts(period: Period):
     ctx = get_context()
     run = payout_run.PayoutRun(ctx, None, timezone=ctx.settings.payout_timezone)
     return json_response(run.preview(period))
 
 
-@router.post("/admin/payouts/run")
+@router.post(
+    "/admin/payouts/run",
+    responses={**returns("shared.payouts.responses:RunAnswer"), **returns("shared.payouts.responses:RunStarted", 202)},
+)
 def run_payouts(body: Annotated[RunPayouts, Body()]):
     status, result = start_payout_run(get_context(), body.period, dry_run=body.dry_run)
     return json_response(result, status)
 
 
-@router.get("/admin/payouts/export.csv")
+@router.get("/admin/payouts/export.csv", responses=returns_csv())
 def export_manual_payouts(period: Period):
     payouts = payout_run.manual_payouts_due(get_context(), period)
     return csv_response(manual_export_csv(payouts), f"manual-payouts-{period}.csv")
 
 
-@router.post("/admin/payouts/<partner_id>/<period>/<currency>/mark-paid")
+@router.post(
+    "/admin/payouts/<partner_id>/<period>/<currency>/mark-paid", responses=returns("shared.payouts.models:Payout")
+)
 def mark_payout_paid(partner_id: PartnerId, period: PeriodPath, currency: Currency, body: Annotated[MarkPaid, Body()]):
     return json_response(dump(payout_run.mark_paid(get_context(), partner_id, period, currency, body.reference)))
 
 
-@router.post("/admin/payouts/<partner_id>/<period>/<currency>/release")
+@router.post(
+    "/admin/payouts/<partner_id>/<period>/<currency>/release", responses=returns("shared.payouts.models:Payout")
+)
 def release_payout(
     partner_id: PartnerId, period: PeriodPath, currency: Currency, body: Annotated[ReleasePayout, Body()]
 ):
@@ -114,7 +122,10 @@ def release_payout(
     return json_response(dump(released))
 
 
-@router.get("/admin/payouts/<partner_id>/<period>/<currency>/statement")
+@router.get(
+    "/admin/payouts/<partner_id>/<period>/<currency>/statement",
+    responses=returns("shared.payouts.responses:StatementView", csv=True),
+)
 def payout_statement(partner_id: PartnerId, period: PeriodPath, currency: Currency, format: StatementFormat = "json"):
     stmt = payout_run.payout_statement(get_context(), partner_id, period, currency)
     if format == "csv":
@@ -122,7 +133,7 @@ def payout_statement(partner_id: PartnerId, period: PeriodPath, currency: Curren
     return json_response(stmt.as_json())
 
 
-@router.get("/admin/payouts/<partner_id>/<period>/<currency>/statement.csv")
+@router.get("/admin/payouts/<partner_id>/<period>/<currency>/statement.csv", responses=returns_csv())
 def payout_statement_csv(partner_id: PartnerId, period: PeriodPath, currency: Currency):
     stmt = payout_run.payout_statement(get_context(), partner_id, period, currency)
     return csv_response(statement_csv(stmt), f"statement-{partner_id}-{period}-{currency.upper()}.csv")

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.context import get_context
 from shared.core.api import json_response
+from shared.core.openapi import returns, returns_csv
 from shared.partners.partner_auth import current_partner_id
 from shared.payouts import run as payout_run
 from shared.payouts.admin_api import Currency, PeriodPath, StatementFormat, csv_response
@@ -32,13 +33,16 @@ def payout_view(payout: Payout) -> dict[str, object]:
     return payout.model_dump(mode="json", include=PARTNER_FIELDS, exclude_none=True)
 
 
-@router.get("/partner/payouts")
+@router.get("/partner/payouts", responses=returns("shared.payouts.responses:PartnerPayoutList"))
 def list_own_payouts(period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None):
     payouts = get_context().payouts.list_partner(current_partner_id(router), period)
     return json_response({"items": [payout_view(p) for p in payouts]})
 
 
-@router.get("/partner/payouts/<period>/<currency>/statement")
+@router.get(
+    "/partner/payouts/<period>/<currency>/statement",
+    responses=returns("shared.payouts.responses:StatementView", csv=True),
+)
 def own_statement(period: PeriodPath, currency: Currency, format: StatementFormat = "json"):
     partner_id = current_partner_id(router)
     stmt = payout_run.payout_statement(get_context(), partner_id, period, currency)
@@ -47,7 +51,7 @@ def own_statement(period: PeriodPath, currency: Currency, format: StatementForma
     return json_response(stmt.as_json())
 
 
-@router.get("/partner/payouts/<period>/<currency>/statement.csv")
+@router.get("/partner/payouts/<period>/<currency>/statement.csv", responses=returns_csv())
 def own_statement_csv(period: PeriodPath, currency: Currency):
     stmt = payout_run.payout_statement(get_context(), current_partner_id(router), period, currency)
     return csv_response(statement_csv(stmt), f"statement-{period}-{currency.upper()}.csv")

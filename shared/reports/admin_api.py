@@ -17,6 +17,7 @@ from shared.core.api import json_response
 from shared.core.entity import Model
 from shared.core.errors import BadRequest, NotFound
 from shared.core.money import Money
+from shared.core.openapi import returns
 from shared.payouts.admin_api import csv_response
 from shared.reports import service
 from shared.reports.rules import COUNTS, MONEY, MONTH_PATTERN
@@ -78,7 +79,7 @@ def partners_csv(rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-@router.get("/admin/reports/partners")
+@router.get("/admin/reports/partners", responses=returns("shared.reports.responses:PartnersReport", csv=True))
 def partners_report(
     *,
     from_: Annotated[str | None, Query(alias="from", pattern=MONTH_PATTERN)] = None,
@@ -99,13 +100,13 @@ def partners_report(
     return json_response({"from": months[0], "to": months[-1], "items": rows, "next_cursor": next_cursor})
 
 
-@router.get("/admin/reports/program")
+@router.get("/admin/reports/program", responses=returns("shared.reports.responses:MonthlyReport"))
 def program_report(from_: Annotated[str | None, Query(alias="from", pattern=MONTH_PATTERN)] = None, to: Month = None):
     ctx = get_context()
     return json_response(service.program_report(ctx, service.month_range(ctx, from_, to)))
 
 
-@router.get("/admin/reports/groups")
+@router.get("/admin/reports/groups", responses=returns("shared.reports.responses:GroupsReport"))
 def groups_report(
     from_: Annotated[str | None, Query(alias="from", pattern=MONTH_PATTERN)] = None,
     to: Month = None,
@@ -118,19 +119,23 @@ def groups_report(
     return json_response({"from": months[0], "to": months[-1], "items": rows, "next_cursor": next_cursor})
 
 
-@router.get("/admin/reports/leaderboard")
+@router.get("/admin/reports/leaderboard", responses=returns("shared.reports.responses:Leaderboard"))
 def leaderboard(month: Month = None, limit: Annotated[int, Query(ge=1, le=100)] = 10):
     ctx = get_context()
     board = service.leaderboard(ctx, month or service.this_month(ctx), limit=limit)
     return json_response(board)
 
 
-@router.get("/admin/reports/recognition-settings")
+@router.get(
+    "/admin/reports/recognition-settings", responses=returns("shared.reports.responses:RecognitionSettingsView")
+)
 def get_recognition_settings():
     return json_response(service.recognition_settings(get_context()))
 
 
-@router.put("/admin/reports/recognition-settings")
+@router.put(
+    "/admin/reports/recognition-settings", responses=returns("shared.reports.responses:RecognitionSettingsView")
+)
 def put_recognition_settings(settings: Annotated[RecognitionSettings, Body()]):
     saved = service.save_recognition_settings(
         get_context(), settings.metric, settings.currency, settings.partners_see_names
@@ -145,7 +150,9 @@ def _money(amount: int, currency: str) -> Money:
         raise BadRequest("currency: not an ISO 4217 currency code", code="invalid_currency") from error
 
 
-@router.put("/admin/reports/partner-of-the-month/<month>")
+@router.put(
+    "/admin/reports/partner-of-the-month/<month>", responses=returns("shared.reports.responses:PartnerOfMonthView")
+)
 def choose_partner_of_month(month: MonthPath, choice: Annotated[PartnerOfMonth, Body()]):
     ctx = get_context()
     reward = choice.reward
@@ -158,7 +165,9 @@ def choose_partner_of_month(month: MonthPath, choice: Annotated[PartnerOfMonth, 
     return json_response(chosen)
 
 
-@router.get("/admin/reports/partner-of-the-month/<month>")
+@router.get(
+    "/admin/reports/partner-of-the-month/<month>", responses=returns("shared.reports.responses:PartnerOfMonthView")
+)
 def get_partner_of_month(month: MonthPath):
     found = service.partner_of_month(get_context(), month)
     if found is None:
@@ -166,7 +175,7 @@ def get_partner_of_month(month: MonthPath):
     return json_response(found)
 
 
-@router.get("/admin/reports/health")
+@router.get("/admin/reports/health", responses=returns("shared.reports.responses:HealthReport"))
 def partner_health(
     inactive_days: Annotated[int, Query(ge=1, le=365)] = 30,
     limit: Annotated[int, Query(ge=1, le=200)] = service.DEFAULT_PAGE,

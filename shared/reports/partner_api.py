@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from shared.context import get_context
 from shared.core.api import json_response
+from shared.core.openapi import returns
 from shared.partners.partner_auth import current_partner_id
 from shared.reports import service
 from shared.reports.rules import MONTH_PATTERN
@@ -21,7 +22,7 @@ router = Router()
 Month = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM (UTC)")]
 
 
-@router.get("/partner/reports")
+@router.get("/partner/reports", responses=returns("shared.reports.responses:PartnerReport"))
 def own_report(
     from_: Annotated[str | None, Query(alias="from", pattern=MONTH_PATTERN)] = None,
     to: Month = None,
@@ -33,7 +34,7 @@ def own_report(
     return json_response(service.partner_report(ctx, current_partner_id(router), months))
 
 
-@router.get("/partner/reports/rank")
+@router.get("/partner/reports/rank", responses=returns("shared.reports.responses:PartnerRank"))
 def own_rank(month: Month = None):
     ctx = get_context()
     return json_response(service.partner_rank(ctx, current_partner_id(router), month or service.this_month(ctx)))

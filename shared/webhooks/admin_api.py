@@ -13,6 +13,7 @@ from pydantic import Field
 from shared.context import get_context
 from shared.core.api import json_response
 from shared.core.entity import Model
+from shared.core.openapi import returns
 from shared.webhooks import service
 from shared.webhooks.models import DeliveryStatus, EndpointStatus
 from shared.webhooks.rules import MAX_EVENT_TYPES, MAX_URL_LENGTH
@@ -34,38 +35,47 @@ def _with_secret(created: service.NewSecret) -> dict[str, object]:
     return {**created.endpoint.public(), "secret": created.secret}
 
 
-@router.post("/admin/webhook-endpoints")
+@router.post("/admin/webhook-endpoints", responses=returns("shared.webhooks.responses:EndpointWithSecret", 201))
 def register_endpoint(endpoint: Annotated[EndpointInput, Body()]):
     created = service.register(get_context(), endpoint.url, endpoint.events, endpoint.description)
     return json_response(_with_secret(created), 201)
 
 
-@router.get("/admin/webhook-endpoints")
+@router.get("/admin/webhook-endpoints", responses=returns("shared.webhooks.responses:EndpointList"))
 def list_endpoints():
     return json_response({"items": [e.public() for e in service.endpoints(get_context())]})
 
 
-@router.get("/admin/webhook-endpoints/<endpoint_id>")
+@router.get("/admin/webhook-endpoints/<endpoint_id>", responses=returns("shared.webhooks.responses:EndpointView"))
 def read_endpoint(endpoint_id: EndpointId):
     return json_response(service.endpoint(get_context(), endpoint_id).public())
 
 
-@router.post("/admin/webhook-endpoints/<endpoint_id>/disable")
+@router.post(
+    "/admin/webhook-endpoints/<endpoint_id>/disable", responses=returns("shared.webhooks.responses:EndpointView")
+)
 def disable_endpoint(endpoint_id: EndpointId):
     return json_response(service.set_status(get_context(), endpoint_id, EndpointStatus.DISABLED).public())
 
 
-@router.post("/admin/webhook-endpoints/<endpoint_id>/enable")
+@router.post(
+    "/admin/webhook-endpoints/<endpoint_id>/enable", responses=returns("shared.webhooks.responses:EndpointView")
+)
 def enable_endpoint(endpoint_id: EndpointId):
     return json_response(service.set_status(get_context(), endpoint_id, EndpointStatus.ENABLED).public())
 
 
-@router.post("/admin/webhook-endpoints/<endpoint_id>/rotate-secret")
+@router.post(
+    "/admin/webhook-endpoints/<endpoint_id>/rotate-secret",
+    responses=returns("shared.webhooks.responses:EndpointWithSecret"),
+)
 def rotate_secret(endpoint_id: EndpointId):
     return json_response(_with_secret(service.rotate_secret(get_context(), endpoint_id)))
 
 
-@router.get("/admin/webhook-endpoints/<endpoint_id>/deliveries")
+@router.get(
+    "/admin/webhook-endpoints/<endpoint_id>/deliveries", responses=returns("shared.webhooks.responses:DeliveryPage")
+)
 def list_deliveries(
     endpoint_id: EndpointId,
     status: Annotated[DeliveryStatus | None, Query()] = None,
@@ -76,13 +86,19 @@ def list_deliveries(
     return json_response({"items": [d.public(with_attempts=False) for d in items], "next_cursor": next_cursor})
 
 
-@router.get("/admin/webhook-endpoints/<endpoint_id>/deliveries/<delivery_id>")
+@router.get(
+    "/admin/webhook-endpoints/<endpoint_id>/deliveries/<delivery_id>",
+    responses=returns("shared.webhooks.responses:DeliveryWithAttempts"),
+)
 def read_delivery(endpoint_id: EndpointId, delivery_id: DeliveryId):
     found = service.delivery(get_context(), endpoint_id, delivery_id)
     return json_response(found.public(with_attempts=True))
 
 
-@router.post("/admin/webhook-endpoints/<endpoint_id>/deliveries/<delivery_id>/replay")
+@router.post(
+    "/admin/webhook-endpoints/<endpoint_id>/deliveries/<delivery_id>/replay",
+    responses=returns("shared.webhooks.responses:DeliveryView", 202),
+)
 def replay_delivery(endpoint_id: EndpointId, delivery_id: DeliveryId):
     replayed = service.replay(get_context(), endpoint_id, delivery_id)
     return json_response(replayed.public(with_attempts=False), 202)
