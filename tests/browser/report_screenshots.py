@@ -17,13 +17,22 @@ from tests.helpers.browser_client import newest_sign_in_link
 
 def given_rollups(ctx: Any) -> None:
     """The seeded activity counted in the rollups; the demo partner is this month's partner of the month."""
+    from datetime import timedelta
+
+    from shared.core.money import Money
+    from shared.groups import service as groups
     from shared.reports import service
     from shared.reports.rebuild import rebuild
 
     month = service.this_month(ctx)
+    # The demo partner has been in the Agencies group since before its activity: the console's Groups table.
+    groups.save_group(ctx, groups.GroupInput(group_id="agencies", name="Agencies"), actor="demo")
+    ctx.partners.move_to_group("ptr_demo", "agencies", at=ctx.clock.now() - timedelta(days=400))
     rebuild(ctx.table, month, write=True)
     service.save_recognition_settings(ctx, "qualified_leads", "USD", partners_see_names=True)
-    service.choose_partner_of_month(ctx, month, "ptr_demo", "Three qualified leads in a week")
+    service.choose_partner_of_month(
+        ctx, month, "ptr_demo", "Three qualified leads in a week", reward=Money.of(5000, "USD"), actor="demo"
+    )
 
 
 def main() -> int:
