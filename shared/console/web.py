@@ -15,7 +15,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from babel.numbers import get_currency_precision
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from shared.audit import service as audit
 from shared.commissions import adjustments
@@ -25,7 +25,6 @@ from shared.content import service as content
 from shared.content.models import Resource, ResourceKind
 from shared.context import AppContext, get_context
 from shared.core import rate_limit
-from shared.core.email_address import EmailAddress
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
 from shared.core.money import Money, normalize_currency
@@ -33,7 +32,7 @@ from shared.groups import service as groups
 from shared.groups.models import PartnerGroup
 from shared.identity import service as identity
 from shared.identity.models import Audience, WebSession
-from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
+from shared.identity.rules import SIGN_IN_LINK_LIFETIME
 from shared.leads import lifecycle as lead_lifecycle
 from shared.leads.form_http import HONEYPOT_FIELD, is_honeypot_filled
 from shared.leads.models import LEAD_TRANSITIONS, LeadStatus
@@ -46,7 +45,7 @@ from shared.payouts import run as payout_run
 from shared.payouts.trigger import start_payout_run
 from shared.programs import service as programs
 from shared.programs.models import AttributionPolicy
-from shared.web import sessions
+from shared.web import sessions, sign_in
 from shared.web.i18n import supported, translator
 from shared.web.pages import WebRequest, download, page, redirect, web_request
 from shared.web.render import render, render_text
@@ -57,7 +56,6 @@ APPLY_HONEYPOT = "nickname"
 """The /apply form's hidden field a person never fills (`website` is a real question there)."""
 
 PARTNERS_PER_PAGE = 100
-_EMAIL: TypeAdapter[str] = TypeAdapter(EmailAddress, config=ConfigDict(defer_build=True))  # built on first use
 _PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
 
 NAV: list[tuple[str, str]] = [
@@ -115,37 +113,30 @@ def console_page(request: WebRequest, staff: str, template: str, section: str, *
 # ---------------------------------------------------------------- sign-in
 @router.get("/console/sign-in")
 def sign_in_form() -> Response:
-    request = web_request(router)
-    return page(request, "console/sign_in.html", email="", error=None, signed_out="signed_out" in request.query)
+    return sign_in.form_page(web_request(router), "console")
 
 
 @router.post("/console/sign-in")
 def request_sign_in_link() -> Response:
     request = web_request(router)
     form = request.require_csrf()
-    raw_email = form.get("email", "").strip()
-    try:
-        email = partners.normalize_email(str(_EMAIL.validate_python(raw_email)))
-    except ValidationError:
+    email = sign_in.requested_email(form)
+    if email is None:
         error = translator(request.locale).gettext("Enter your staff email address.")
-        return page(request, "console/sign_in.html", status=422, email=raw_email, error=error, signed_out=False)
+        return sign_in.form_page(request, "console", email=form.get("email", "").strip(), error=error, status=422)
     ctx = get_context()
-    ip_subject = rate_limit.ip_hash(request.source_ip, request.config.signing_key.decode())
-    identity.enforce_sign_in_limits(ctx, email, ip_subject)
+    sign_in.enforce_limits(request, ctx, email)
     if _is_staff(request, email):
         issued = identity.issue_link(ctx, Audience.CONSOLE, email, email)
-        tr = translator(request.locale)
-        context = {
-            "link": request.url("/console/sign-in/confirm", token=issued.token),
-            "minutes": int(SIGN_IN_LINK_LIFETIME.total_seconds() // 60),
-        }
-        send(
-            Email(
-                to=email,
-                subject=tr.gettext("Your sign-in link to the staff console"),
-                text=render_text("console/email/sign_in.txt", request.locale, **context),
-                html=render("console/email/sign_in.html", request.locale, **context),
-            )
+        subject = translator(request.locale).gettext("Your sign-in link to the staff console")
+        sign_in.send_link(
+            request,
+            to=email,
+            locale=request.locale,
+            subject=subject,
+            area="console",
+            confirm_path="/console/sign-in/confirm",
+            token=issued.token,
         )
     # The same answer for every email: nobody can probe who is staff.
     return page(request, "console/check_email.html", email=email)
@@ -153,12 +144,7 @@ def request_sign_in_link() -> Response:
 
 @router.get("/console/sign-in/confirm")
 def confirm_sign_in_form() -> Response:
-    request = web_request(router)
-    token = request.query.get("token", "")
-    state = identity.link_state(get_context(), token, Audience.CONSOLE)
-    if state is not LinkState.USABLE:
-        return page(request, "console/link_refused.html", status=410, state=state.value)
-    return page(request, "console/confirm.html", token=token)  # a GET never signs in: mail scanners open links
+    return sign_in.confirm_page(web_request(router), Audience.CONSOLE, "console")
 
 
 @router.post("/console/sign-in/confirm")
@@ -168,7 +154,7 @@ def confirm_sign_in() -> Response:
     ctx = get_context()
     link = identity.consume_link(ctx, form.get("token"), Audience.CONSOLE)
     if link is None or not _is_staff(request, link.principal_id):
-        return page(request, "console/link_refused.html", status=410, state=LinkState.USED.value)
+        return sign_in.refused_page(request, "console")
     sessions.open_session(request, ctx, sessions.CONSOLE, link)
     return redirect(request, "/console")
 

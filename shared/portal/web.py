@@ -14,16 +14,14 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from shared.context import AppContext, get_context
-from shared.core import keys, rate_limit
+from shared.core import keys
 from shared.core.dynamo import Item
-from shared.core.email_address import EmailAddress
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.mail import Email, send
 from shared.identity.models import Audience
-from shared.identity.rules import SIGN_IN_LINK_LIFETIME, LinkState
 from shared.links.models import ReferralLink
 from shared.partners import connect
 from shared.partners.models import Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
@@ -43,7 +41,7 @@ from shared.portal.sources import (
     reports,
 )
 from shared.programs.models import Program
-from shared.web import sessions
+from shared.web import sessions, sign_in
 from shared.web.i18n import LOCALES, N_, supported, translator
 from shared.web.pages import (
     LOCALE_COOKIE,
@@ -55,7 +53,7 @@ from shared.web.pages import (
     redirect_elsewhere,
     web_request,
 )
-from shared.web.render import render, render_text
+from shared.web.render import render_text
 
 router = Router()
 
@@ -64,7 +62,6 @@ CUSTOMERS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 _PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
-_EMAIL: TypeAdapter[str] = TypeAdapter(EmailAddress, config=ConfigDict(defer_build=True))  # built on first use
 
 NAV = (
     ("/portal", "dashboard"),
@@ -125,23 +122,19 @@ def portal_page(request: WebRequest, partner: Partner, template: str, section: s
 # ---------------------------------------------------------------- sign-in
 @router.get("/portal/sign-in")
 def sign_in_form() -> Response:
-    request = web_request(router)
-    return page(request, "portal/sign_in.html", email="", error=None, signed_out="signed_out" in request.query)
+    return sign_in.form_page(web_request(router), "portal")
 
 
 @router.post("/portal/sign-in")
 def request_sign_in_link() -> Response:
     request = web_request(router)
     form = request.require_csrf()
-    raw_email = form.get("email", "").strip()
-    try:
-        email = partners.normalize_email(str(_EMAIL.validate_python(raw_email)))
-    except ValidationError:
+    email = sign_in.requested_email(form)
+    if email is None:
         error = translator(request.locale).gettext("Enter the email address your partnership uses.")
-        return page(request, "portal/sign_in.html", status=422, email=raw_email, error=error, signed_out=False)
+        return sign_in.form_page(request, "portal", email=form.get("email", "").strip(), error=error, status=422)
     ctx = get_context()
-    ip_subject = rate_limit.ip_hash(request.source_ip, request.config.signing_key.decode())
-    identity.enforce_sign_in_limits(ctx, email, ip_subject)
+    sign_in.enforce_limits(request, ctx, email)
     partner = partners.find_by_email(ctx, email)
     if partner is not None and _may_sign_in(ctx, partner):
         issued = identity.issue_link(ctx, Audience.PORTAL, partner.partner_id, email)
@@ -152,28 +145,23 @@ def request_sign_in_link() -> Response:
 
 def _send_sign_in_email(request: WebRequest, partner: Partner, token: str) -> None:
     locale = supported(partner.language) or request.locale
-    tr = translator(locale)
-    link = request.url("/portal/sign-in/confirm", token=token)
-    context = {"partner": partner, "link": link, "minutes": int(SIGN_IN_LINK_LIFETIME.total_seconds() // 60)}
-    send(
-        Email(
-            to=partner.email,
-            subject=tr.gettext("Your sign-in link to the partner portal"),
-            text=render_text("portal/email/sign_in.txt", locale, **context),
-            html=render("portal/email/sign_in.html", locale, **context),
-        )
+    subject = translator(locale).gettext("Your sign-in link to the partner portal")
+    sign_in.send_link(
+        request,
+        to=partner.email,
+        locale=locale,
+        subject=subject,
+        area="portal",
+        confirm_path="/portal/sign-in/confirm",
+        token=token,
+        partner=partner,
     )
 
 
 @router.get("/portal/sign-in/confirm")
 def confirm_sign_in_form() -> Response:
-    request = web_request(router)
-    token = request.query.get("token", "")
-    state = identity.link_state(get_context(), token, Audience.PORTAL)
-    if state is not LinkState.USABLE:
-        return page(request, "portal/link_refused.html", status=410, state=state.value)
     # A GET never signs in: mail scanners open links. The person confirms with one click (a POST).
-    return page(request, "portal/confirm.html", token=token)
+    return sign_in.confirm_page(web_request(router), Audience.PORTAL, "portal")
 
 
 @router.post("/portal/sign-in/confirm")
@@ -184,7 +172,7 @@ def confirm_sign_in() -> Response:
     link = identity.consume_link(ctx, form.get("token"), Audience.PORTAL)
     partner = ctx.partners.find(link.principal_id) if link is not None else None
     if link is None or partner is None or not _may_sign_in(ctx, partner):
-        return page(request, "portal/link_refused.html", status=410, state=LinkState.USED.value)
+        return sign_in.refused_page(request, "portal")
     sessions.open_session(request, ctx, sessions.PORTAL, link)
     # A partner who has not accepted the agreement in force reads it first.
     if not content.agreement_current(content.partner_content(ctx, partner.group_id), partner.agreement_version):
