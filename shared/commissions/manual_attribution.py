@@ -11,7 +11,6 @@ from typing import Any
 
 from shared.commissions.models import AttributionSource, CustomerAttribution
 from shared.commissions.store import LedgerWrite, WriteOutcome
-from shared.commissions.webhook import handle_parked
 from shared.context import AppContext
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.observability import logger
@@ -92,6 +91,10 @@ def attribute_customer(
                 "attributed_by": attributed_by,
             },
         )
+    # The Stripe event code (parsing, attribution, the lead lifecycle) only when a parked invoice waits: the
+    # admin function does not load the webhook's modules at cold start for this rare staff action.
+    from shared.commissions.webhook import handle_parked  # noqa: PLC0415
+
     applied = 0
     for parked in ctx.commissions.parked_sales(customer_id):
         if handle_parked(ctx, json.loads(parked.event_json)).result == "applied":

@@ -1,7 +1,8 @@
 """Languages of the web pages and emails: English and Brazilian Portuguese.
 
-Catalogues are gettext `.po` files under `shared/web/locales/`, read at cold start with Babel (a few
-milliseconds; no compiled `.mo` to keep in step with the sources). Money, dates and numbers are formatted by
+Catalogues are gettext `.po` files under `shared/web/locales/`, read with Babel by a container's first request
+in that language (a few milliseconds, the .po parser's import included; English needs none; no compiled `.mo`
+to keep in step with the sources). Money, dates and numbers are formatted by
 Babel for the locale.
 """
 
@@ -18,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 
 LOCALES: tuple[str, ...] = ("en", "pt_BR")
@@ -94,6 +94,8 @@ def translator(locale: str) -> Translator:
     """The translator of a supported locale (English for anything else), loaded once."""
     if locale not in LOCALES or locale == DEFAULT_LOCALE:
         return Translator(DEFAULT_LOCALE)
+    from babel.messages.pofile import read_po  # noqa: PLC0415 - the .po parser only for a catalogue to read
+
     with (LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as handle:
         catalog = read_po(handle, locale=locale)
     result = Translator(locale, plural_index=_gettext.c2py(catalog.plural_expr))
