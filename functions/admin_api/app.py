@@ -24,11 +24,12 @@ from shared.partners import admin_auth as auth
 from shared.payouts import admin_api as payouts
 from shared.programs import admin_api as program
 from shared.reports import admin_api as reports
+from shared.webhooks import admin_api as webhooks
 
 SWAGGER_PATH = "/admin/swagger"
 use_settings(AdminApiSettings)
 app = audited(make_resolver(authenticate=auth.authenticate_admin, openapi_path="/admin/openapi.json"))  # auth, body
-for module in (program, partners, links, leads, commissions, payouts, reports):
+for module in (program, partners, links, leads, commissions, payouts, reports, webhooks):
     app.include_router(module.router)
 enable_swagger = functools.cache(lambda: app.enable_swagger(path=SWAGGER_PATH, title="Referral partner program API"))
 cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
