@@ -6,6 +6,7 @@ every event and leave the same ledger; an event that arrives by both is applied 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from botocore.exceptions import ClientError
 from shared.commissions import service as commissions
 from shared.commissions.eventbridge import InvalidEnvelope
 from shared.context import AppContext
+from shared.core.observability import metrics
 from tests.helpers import stripe_payloads as sp
 from tests.helpers.api import ApiClient, lambdas
 from tests.helpers.factories import given_partner, given_plan, given_program
@@ -267,3 +269,33 @@ def test_an_envelope_that_is_not_a_stripe_event_fails_the_invocation(
     with pytest.raises(InvalidEnvelope):
         lambdas().invoke("stripe_events", envelope)
     assert ctx.commissions.find_attribution("cus_s") is None
+
+
+# ---------------------------------------------------------------- the metrics the dashboard and the alarms read
+def _metric_names(printed: str) -> list[str]:
+    """The metric names of the EMF lines a function printed (Powertools flushes them as the handler returns)."""
+    names = []
+    for line in printed.splitlines():
+        if line.startswith('{"_aws"'):
+            document = json.loads(line)
+            names += [m["Name"] for d in document["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]]
+    return names
+
+
+def test_both_entries_publish_the_metrics_the_alarms_and_the_dashboard_read(
+    api: ApiClient, partner: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given metrics enabled, as in Lambda (and nothing left over from the tests that ran with them disabled)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    metrics.clear_metrics()
+    checkout, paid = _subscription_paid(api, partner)
+    capsys.readouterr()
+    # When EventBridge delivers a checkout and the webhook gets its invoice, then a forged delivery
+    by_eventbridge(api, checkout)
+    by_webhook(api, paid)
+    forged_body, forged_headers = sp.signed(paid, secret="whsec_not_ours")
+    assert api.request("POST", "/webhooks/stripe", body=forged_body, headers=forged_headers).status == 400
+    # Then each outcome was counted, and the bad signature too (StripeWebhookBadSignatureRateAlarm reads it)
+    names = _metric_names(capsys.readouterr().out)
+    assert names.count("StripeEvent_applied") == 2
+    assert "StripeWebhookBadSignature" in names
