@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
+from devstack.bus import eventbridge_event
 from shared.context import AppContext
-from shared.events.outbox import ENTITY, event_of_item
-from shared.events.types import SOURCE
+from shared.events.publisher import LOCAL_BUS_NAME, bus_entry
 from shared.webhooks import local
 from shared.webhooks.queue import LOCAL_QUEUE
 from tests.helpers.api import ApiClient, lambdas
 from tests.helpers.factories import ADMIN
+from tests.integration.events.conftest import outbox
 
 
 @dataclass
@@ -82,33 +83,13 @@ def _clean_local_queue() -> Iterator[None]:
 
 
 def bus_event(event: dict[str, Any]) -> dict[str, Any]:
-    """An event body as EventBridge hands it to a rule's target."""
-    return {
-        "version": "0",
-        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
-        "detail-type": event["type"],
-        "source": SOURCE,
-        "account": "123456789012",
-        "time": "2026-11-02T10:00:00Z",
-        "region": "us-east-1",
-        "resources": [],
-        "detail": event,
-    }
-
-
-def outbox_events(ctx: AppContext) -> list[dict[str, Any]]:
-    """Every outbox event in the table, oldest first (what the publisher puts on the bus)."""
-    items = []
-    for page in ctx.table.client.get_paginator("scan").paginate(TableName=ctx.table.name):
-        items += [i for i in page["Items"] if i.get("entity") == {"S": ENTITY}]
-    from shared.core.dynamo import deserialize
-
-    return sorted((event_of_item(deserialize(i)) for i in items), key=lambda e: (e["created"], e["id"]))
+    """An event body as EventBridge hands it to a rule's target (the publisher's entry, through the local bus)."""
+    return eventbridge_event(bus_entry(event, LOCAL_BUS_NAME))
 
 
 def publish_to_webhooks(ctx: AppContext, events: list[dict[str, Any]] | None = None) -> int:
     """Hand events (default: every outbox event) to the webhook fan-out function as the bus's rule does."""
-    events = outbox_events(ctx) if events is None else events
+    events = outbox(ctx) if events is None else events
     made = 0
     for event in events:
         made += lambdas().invoke("webhook_fanout", bus_event(event))["deliveries"]
