@@ -20,6 +20,7 @@ DELIVERIES_PER_PAGE = 50
 
 @router.get("/console/webhooks")
 def webhooks_page() -> Response:
+    """The endpoints, and the chosen one's deliveries (newest first, optionally of one status)."""
     request = web_request(router)
     ctx = get_context()
     staff = staff_signed_in(request, ctx)
@@ -55,6 +56,7 @@ def webhooks_page() -> Response:
 
 @router.post("/console/webhooks/status")
 def change_endpoint_status() -> Response:
+    """Enable or disable an endpoint, audited."""
     request = web_request(router)
     ctx = get_context()
     staff = staff_signed_in(request, ctx)
@@ -69,6 +71,7 @@ def change_endpoint_status() -> Response:
 
 @router.post("/console/webhooks/replay")
 def replay_delivery() -> Response:
+    """Send a delivery again now, audited."""
     request = web_request(router)
     ctx = get_context()
     staff = staff_signed_in(request, ctx)
