@@ -144,6 +144,7 @@ def reads(
         "GET /admin/reports/partners (a later page)": lambda: call("/admin/reports/partners", later),
         "GET /admin/reports/program": lambda: call("/admin/reports/program", span),
         "GET /admin/reports/groups": lambda: call("/admin/reports/groups", span),
+        "GET /admin/reports/health": lambda: call("/admin/reports/health", {}),
         "GET /partner/reports": lambda: call("/partner/reports", span, secret),
     }
 
