@@ -181,3 +181,23 @@ def test_every_console_page_has_the_security_headers(staff: PageClient) -> None:
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"]
         assert response.headers["x-frame-options"] == "DENY"
+
+
+OWN_ROUTES = sorted(
+    (str(m).upper(), re.sub(r"<(\w+)>", lambda x: SAMPLES.get(x.group(1), "sample"), str(key[0])))
+    for key in console.router._routes
+    for m in key[1]
+    if str(key[0]).startswith("/console") and not str(key[0]).startswith("/console/sign-")
+)
+
+
+@pytest.mark.parametrize(("method", "path"), OWN_ROUTES)
+def test_staff_sending_nothing_or_unknown_ids_get_an_answer_never_a_500(
+    method: str, path: str, staff: PageClient, ada: Partner
+) -> None:
+    # Given a signed-in staff member; When a console URL gets unknown ids (then a real partner's) and an empty form
+    for url in dict.fromkeys([path, path.replace("ptr_sample", ada.partner_id)]):
+        staff.get("/console")
+        response = staff.get(url) if method == "GET" else staff.post(url, {})
+        # Then the answer is a page, a redirect or a 4xx: never a server error
+        assert response.status < 500, (method, url, response.body[:300])
