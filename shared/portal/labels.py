@@ -34,6 +34,7 @@ PAYOUT_STATUSES = {
     "failed": N_("Failed: retried in the next run"),
     "withheld": N_("Withheld"),
     "needs_review": N_("Under review"),
+    "released": N_("Released: its commissions are paid in a later payout"),
 }
 
 PAYOUT_METHODS = {
