@@ -106,6 +106,10 @@ EVENT_BUS_NAME = Variable("EVENT_BUS_NAME", "event_bus_name", _text)
 # Partner emails (shared.core.mail reads them when it sends; checked here at the notifier's cold start).
 MAIL_TRANSPORT = Variable("MAIL_TRANSPORT", "mail_transport", _mail_transport)
 MAIL_FROM = Variable("MAIL_FROM", "mail_from", _text)
+# Outgoing webhooks: the deliveries queue (unset, locally: the in-process queue) and the KMS key that seals the
+# endpoints' signing secrets (unset, locally: kept as they are in the local table; required in Lambda).
+WEBHOOK_QUEUE_URL = Variable("WEBHOOK_QUEUE_URL", "webhook_queue_url", _http_url)
+WEBHOOK_KMS_KEY_ID = Variable("WEBHOOK_KMS_KEY_ID", "webhook_kms_key_id", _text)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,6 +126,8 @@ class Settings:
     event_bus_name: str | None = None
     mail_transport: str = "file"
     mail_from: str | None = None
+    webhook_queue_url: str | None = None
+    webhook_kms_key_id: str | None = None
 
     variables: ClassVar[tuple[Variable, ...]] = (
         TABLE_NAME,
@@ -134,6 +140,8 @@ class Settings:
         EVENT_BUS_NAME,
         MAIL_TRANSPORT,
         MAIL_FROM,
+        WEBHOOK_QUEUE_URL,
+        WEBHOOK_KMS_KEY_ID,
     )
     secrets: ClassVar[tuple[str, ...]] = ("CLICK_TOKEN_SECRET", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_KEY")
 
@@ -183,7 +191,16 @@ class AdminApiSettings(Settings):
     """/admin/...: the payout function it starts and the timezone of its previews (STRIPE_API_KEY only when it
     pays in-process, locally)."""
 
-    variables = (TABLE_NAME, PROGRAM_ID, ADMIN_TOKEN, PAYOUT_TIMEZONE, PAYOUTS_FUNCTION_NAME)
+    # The webhook queue (a replay's wake-up) and key (a new endpoint's sealed secret): shared.webhooks.
+    variables = (
+        TABLE_NAME,
+        PROGRAM_ID,
+        ADMIN_TOKEN,
+        PAYOUT_TIMEZONE,
+        PAYOUTS_FUNCTION_NAME,
+        WEBHOOK_QUEUE_URL,
+        WEBHOOK_KMS_KEY_ID,
+    )
     secrets = ()
 
 
@@ -222,3 +239,9 @@ def stripe_api_base() -> str | None:
     so a test can point the client at a fake server it has just started on a free port.
     """
     return os.environ.get("STRIPE_API_BASE", "").strip() or None
+
+
+def in_lambda() -> bool:
+    """True inside AWS Lambda (the runtime sets AWS_LAMBDA_FUNCTION_NAME), false on the local stack and in tests:
+    what must never be relaxed in AWS (loopback webhook URLs, plain-text secrets, the in-process queue) asks this."""
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))

@@ -7,16 +7,15 @@ from typing import Any
 
 from shared.context import get_context
 from shared.core.observability import logger
-from shared.core.settings import PROGRAM_ID, TABLE_NAME, Settings
+from shared.core.settings import PROGRAM_ID, TABLE_NAME, WEBHOOK_KMS_KEY_ID, WEBHOOK_QUEUE_URL, Settings
 from shared.events.types import ALL
 from shared.webhooks import service
 
 
 class WebhookSettings(Settings):
-    """The webhook functions: the table (the queue URL and KMS key are read where used: shared.webhooks.queue,
-    shared.webhooks.sealing)."""
+    """The webhook functions: the table, the deliveries queue and (the worker) the key that seals the secrets."""
 
-    variables = (TABLE_NAME, PROGRAM_ID)
+    variables = (TABLE_NAME, PROGRAM_ID, WEBHOOK_QUEUE_URL, WEBHOOK_KMS_KEY_ID)
     secrets = ()
 
 

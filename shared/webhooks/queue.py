@@ -1,7 +1,7 @@
 """Wake-ups of the delivery worker: "look at delivery X in N seconds".
 
 In AWS an SQS message with a per-message delay (at most 900 s; a longer wait is a chain of wake-ups, the worker
-re-sending until the delivery is due). Locally (no `WEBHOOK_QUEUE_URL`) an in-process queue that `make dev`'s
+re-sending until the delivery is due). Locally (no `WEBHOOK_QUEUE_URL` setting) an in-process queue that `make dev`'s
 delivery thread and the tests' `drain` empty. A wake-up carries only the delivery id: the delivery item is the
 truth, so a lost, duplicated or early wake-up never changes what is sent.
 """
@@ -12,16 +12,14 @@ import functools
 import heapq
 import itertools
 import json
-import os
 import threading
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import boto3
 
-from shared.core.settings import SettingsError
+from shared.core.settings import SettingsError, in_lambda
 
-QUEUE_URL_VARIABLE = "WEBHOOK_QUEUE_URL"
 SQS_MAX_DELAY_SECONDS = 900
 
 
@@ -90,11 +88,11 @@ def _sqs_queue(queue_url: str) -> SqsDeliveryQueue:
     return SqsDeliveryQueue(queue_url)
 
 
-def delivery_queue() -> DeliveryQueue:
-    """The queue of this environment: SQS when `WEBHOOK_QUEUE_URL` is set, else the local one (never in Lambda)."""
-    queue_url = os.environ.get(QUEUE_URL_VARIABLE, "").strip()
+def delivery_queue(queue_url: str | None) -> DeliveryQueue:
+    """The queue of this environment: SQS at `queue_url` (the WEBHOOK_QUEUE_URL setting), else the local one
+    (never in Lambda: there a missing URL is a deployment error)."""
     if queue_url:
         return _sqs_queue(queue_url)
-    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        raise SettingsError(f"{QUEUE_URL_VARIABLE} is not set: webhook deliveries would never be attempted")
+    if in_lambda():
+        raise SettingsError("WEBHOOK_QUEUE_URL is not set: webhook deliveries would never be attempted")
     return LOCAL_QUEUE

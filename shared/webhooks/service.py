@@ -4,7 +4,6 @@ delivery, replay one. Reads through the store, decides with the rules, sends thr
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from shared.core.clock import epoch_seconds
 from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.ids import new_id
 from shared.core.observability import logger, metrics
+from shared.core.settings import in_lambda
 from shared.webhooks import rules, sealing, transport
 from shared.webhooks.models import (
     MAX_LOGGED_ATTEMPTS,
@@ -39,7 +39,12 @@ def repository(ctx: AppContext) -> WebhookRepository:
 
 def loopback_allowed() -> bool:
     """True on the local stack and in tests (not in Lambda): `http://127.0.0.1:<port>/...` endpoints accepted."""
-    return not os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+    return not in_lambda()
+
+
+def queue_of(ctx: AppContext) -> DeliveryQueue:
+    """The wake-up queue of this context's environment (SQS in AWS, in-process locally)."""
+    return delivery_queue(ctx.settings.webhook_queue_url)
 
 
 # ---------------------------------------------------------------- endpoints
@@ -97,7 +102,7 @@ def register(
         url=checked_url,
         events=subscribed,
         description=(description or "").strip()[:200] or None,
-        secret_sealed=sealing.seal(secret, endpoint_id),
+        secret_sealed=sealing.seal(secret, endpoint_id, ctx.settings.webhook_kms_key_id),
         created_at=now,
         updated_at=now,
     )
@@ -148,7 +153,7 @@ def rotate_secret(ctx: AppContext, endpoint_id: str) -> NewSecret:
     rotated = _save(
         ctx,
         current,
-        secret_sealed=sealing.seal(secret, endpoint_id),
+        secret_sealed=sealing.seal(secret, endpoint_id, ctx.settings.webhook_kms_key_id),
         previous_secret_sealed=current.secret_sealed,
         previous_secret_until=now + timedelta(seconds=rules.ROTATION_GRACE_SECONDS),
     )
@@ -189,7 +194,7 @@ def replay(ctx: AppContext, endpoint_id: str, delivery_id: str, queue: DeliveryQ
     if not endpoint_is_enabled(repository(ctx).endpoint(ctx.program_id, endpoint_id)):
         raise Conflict("the endpoint is disabled; enable it before replaying its deliveries", code="endpoint_disabled")
     now = ctx.clock.now()
-    queue = queue or delivery_queue()
+    queue = queue or queue_of(ctx)
     if current.status is DeliveryStatus.PENDING:
         if not repository(ctx).make_due(delivery_id, now):
             raise Conflict("the delivery changed at the same moment; read it again", code="delivery_changed")
@@ -214,7 +219,7 @@ def replay(ctx: AppContext, endpoint_id: str, delivery_id: str, queue: DeliveryQ
 def fan_out(ctx: AppContext, event: dict[str, Any], queue: DeliveryQueue | None = None) -> list[str]:
     """One delivery per enabled endpoint subscribed to the event's type (registered before the event was
     created), made once per (event, endpoint) however often the bus brings the event; the ids."""
-    queue = queue or delivery_queue()
+    queue = queue or queue_of(ctx)
     store = repository(ctx)
     now = ctx.clock.now()
     body = rules.delivery_body(event)
@@ -276,7 +281,7 @@ def attempt(
 ) -> str:
     """Look at a delivery on a wake-up and do what its state says: attempt it when due (signed, logged, the next
     retry scheduled), wait, cancel it for a disabled endpoint, or nothing. Returns what happened."""
-    queue = queue or delivery_queue()
+    queue = queue or queue_of(ctx)
     store = repository(ctx)
     current = store.delivery(delivery_id)
     now = ctx.clock.now()

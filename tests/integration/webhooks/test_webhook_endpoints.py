@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from shared.context import AppContext
@@ -141,7 +143,7 @@ def test_the_stored_endpoint_never_holds_the_secret_in_aws(
             return {"CiphertextBlob": b"sealed:" + Plaintext[::-1]}
 
     monkeypatch.setattr(sealing, "_kms", StandInKms)
-    monkeypatch.setenv(sealing.KMS_KEY_VARIABLE, "arn:aws:kms:us-east-1:123456789012:key/test")
+    monkeypatch.setattr(ctx, "settings", replace(ctx.settings, webhook_kms_key_id="arn:aws:kms:us-east-1:1:key/test"))
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "admin")
     # When an endpoint is registered
     created = service.register(ctx, "https://93.184.215.14/in", ["lead.created"])
@@ -151,6 +153,6 @@ def test_the_stored_endpoint_never_holds_the_secret_in_aws(
     assert item["secret_sealed"].startswith("kms:")
     assert created.secret not in str(item)
     # And without a key, in Lambda, nothing is stored in plain text
-    monkeypatch.delenv(sealing.KMS_KEY_VARIABLE)
+    monkeypatch.setattr(ctx, "settings", replace(ctx.settings, webhook_kms_key_id=None))
     with pytest.raises(RuntimeError, match="never stored in plain text"):
         service.register(ctx, "https://93.184.215.14/in", ["lead.created"])

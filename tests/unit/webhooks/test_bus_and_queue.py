@@ -80,7 +80,7 @@ def test_an_sqs_wake_up_is_delayed_at_most_900_seconds() -> None:
 
 
 def test_in_lambda_a_missing_queue_is_a_deployment_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("WEBHOOK_QUEUE_URL", raising=False)
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "webhook-delivery")
     with pytest.raises(RuntimeError, match="WEBHOOK_QUEUE_URL"):
-        delivery_queue()
+        delivery_queue(None)
+    assert isinstance(delivery_queue("https://sqs.us-east-1.amazonaws.com/123456789012/q"), SqsDeliveryQueue)
