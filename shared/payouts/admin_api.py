@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
@@ -20,16 +19,14 @@ from shared.core.entity import Model
 from shared.core.openapi import returns, returns_csv
 from shared.payouts import release
 from shared.payouts import run as payout_run
+from shared.payouts.api_params import Currency, PeriodPath, StatementFormat, csv_response
 from shared.payouts.rules import PERIOD_PATTERN, manual_export_csv, statement_csv
 from shared.payouts.trigger import start_payout_run
 
 router = Router()
 
 Period = Annotated[str, Query(pattern=PERIOD_PATTERN, description="YYYY-MM")]
-PeriodPath = Annotated[str, PathParam(pattern=PERIOD_PATTERN)]
 PartnerId = Annotated[str, PathParam(min_length=1, max_length=64)]
-Currency = Annotated[str, PathParam(pattern=r"^[A-Za-z]{3}$")]
-StatementFormat = Annotated[str, Query(pattern=r"^(json|csv)$")]
 
 
 class RunPayouts(Model):
@@ -55,16 +52,6 @@ class MarkPaid(Model):
     model_config = ConfigDict(extra="forbid")
 
     reference: str = Field(min_length=1, max_length=200, description="PayPal/Wise/bank transaction reference")
-
-
-def csv_response(text: str, filename: str) -> Response:
-    """A CSV download that caches nowhere."""
-    return Response(
-        status_code=200,
-        content_type="text/csv; charset=utf-8",
-        body=text,
-        headers={"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @router.get("/admin/payouts", responses=returns("shared.payouts.responses:PayoutPage"))

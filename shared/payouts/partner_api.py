@@ -15,7 +15,7 @@ from shared.core.api import json_response
 from shared.core.openapi import returns, returns_csv
 from shared.partners.partner_auth import current_partner_id
 from shared.payouts import run as payout_run
-from shared.payouts.admin_api import Currency, PeriodPath, StatementFormat, csv_response
+from shared.payouts.api_params import Currency, PeriodPath, StatementFormat, csv_response
 from shared.payouts.models import Payout
 from shared.payouts.rules import PERIOD_PATTERN, statement_csv
 
