@@ -927,15 +927,32 @@ def _publish_agreement(group_id: str | None) -> Response:
     tr = translator(request.locale)
     try:
         data = content.AgreementInput(version=form.get("version", ""), text=form.get("text", ""))
-        content.publish_agreement(ctx, data, actor=staff, group_id=group_id)
+        content.publish_agreement(ctx, data, actor=staff, group_id=group_id, expected_version=_seen_version(form))
     except ValidationError:
         error = tr.gettext("Name the version (letters, digits, dots, dashes) and write its text.")
         return _agreement_page(request, ctx, staff, group_id, error=error, form=form, status=422)
-    except Conflict:
-        error = tr.gettext("This version name was already published: choose a new one.")
+    except Conflict as refused:
+        error = (
+            tr.gettext("Someone changed this agreement meanwhile: the page shows it now; publish again if need be.")
+            if refused.code == "content_changed"
+            else tr.gettext("This version name was already published: choose a new one.")
+        )
         return _agreement_page(request, ctx, staff, group_id, error=error, form=form, status=409)
     audit.record(ctx, staff, "agreement.published", detail=_scoped(data.version, group))
     return redirect(request, f"{base}/agreement?published=1")
+
+
+def _seen_version(form: dict[str, str]) -> int | None:
+    """The content version the form's page showed (None when the form does not say)."""
+    raw = form.get("content_version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _resources_changed(request: WebRequest, ctx: AppContext, staff: str, group_id: str | None) -> Response:
+    error = translator(request.locale).gettext(
+        "Someone changed these resources meanwhile: the page shows them now; try again if need be."
+    )
+    return _resources_page(request, ctx, staff, group_id, error=error, status=409)
 
 
 def _scoped(detail: str, group: PartnerGroup | None) -> str:
@@ -977,7 +994,8 @@ def _resources_page(
         status=context.pop("status", 200),
         group=group,
         base=base,
-        resources=content.scope_content(ctx, group_id).resources,
+        resources=(scope := content.scope_content(ctx, group_id)).resources,
+        content_version=scope.version,
         program_resources=content.program_content(ctx).resources if group else [],
         kinds=[k.value for k in ResourceKind],
         **context,
@@ -989,10 +1007,13 @@ def _add_resource(group_id: str | None) -> Response:
     group, base = _scope(ctx, group_id)
     try:
         resource = Resource(kind=form.get("kind", ""), title=form.get("title", "").strip(), body=form.get("body", ""))
-        content.save_resources(ctx, [*content.scope_content(ctx, group_id).resources, resource], group_id)
+        resources = [*content.scope_content(ctx, group_id).resources, resource]
+        content.save_resources(ctx, resources, group_id, _seen_version(form))
     except ValidationError:
         error = translator(request.locale).gettext("Choose the kind and write a title and a text.")
         return _resources_page(request, ctx, staff, group_id, error=error, form=form, status=422)
+    except Conflict:
+        return _resources_changed(request, ctx, staff, group_id)
     audit.record(ctx, staff, "resource.added", detail=_scoped(resource.title, group))
     return redirect(request, f"{base}/resources?saved=1")
 
@@ -1004,23 +1025,29 @@ def _resource_index(raw: str, count: int) -> int:
 
 
 def _move_resource_up(group_id: str | None, index: str) -> Response:
-    request, ctx, staff, _ = staff_form()
+    request, ctx, staff, form = staff_form()
     group, base = _scope(ctx, group_id)
     resources = list(content.scope_content(ctx, group_id).resources)
     at = _resource_index(index, len(resources))
     if at > 0:
         resources[at - 1], resources[at] = resources[at], resources[at - 1]
-        content.save_resources(ctx, resources, group_id)
+        try:
+            content.save_resources(ctx, resources, group_id, _seen_version(form))
+        except Conflict:
+            return _resources_changed(request, ctx, staff, group_id)
         audit.record(ctx, staff, "resource.moved", detail=_scoped(resources[at - 1].title, group))
     return redirect(request, f"{base}/resources?saved=1")
 
 
 def _delete_resource(group_id: str | None, index: str) -> Response:
-    request, ctx, staff, _ = staff_form()
+    request, ctx, staff, form = staff_form()
     group, base = _scope(ctx, group_id)
     resources = list(content.scope_content(ctx, group_id).resources)
     removed = resources.pop(_resource_index(index, len(resources)))
-    content.save_resources(ctx, resources, group_id)
+    try:
+        content.save_resources(ctx, resources, group_id, _seen_version(form))
+    except Conflict:
+        return _resources_changed(request, ctx, staff, group_id)
     audit.record(ctx, staff, "resource.removed", detail=_scoped(removed.title, group))
     return redirect(request, f"{base}/resources?saved=1")
 

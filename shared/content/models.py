@@ -44,6 +44,7 @@ class ProgramContent(Entity):
     agreement_text: str | None = Field(default=None, max_length=100_000)
     resources: list[Resource] = Field(default_factory=list, max_length=100)
     updated_at: datetime
+    version: int = 0  # +1 on every replace, which is conditional on the version read: no edit is lost
 
     def keys(self) -> dict[str, str]:
         """Next to the program's settings (a group's: next to it, one item per group)."""

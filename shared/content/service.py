@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pydantic import ConfigDict, Field
 
 from shared.content.models import AgreementVersion, ProgramContent, Resource
-from shared.content.store import AgreementVersionRepository, ContentRepository
+from shared.content.store import AgreementVersionRepository, ContentRepository, content_changed
 from shared.context import AppContext
 from shared.core.entity import Model
 from shared.core.errors import Conflict
@@ -36,6 +36,19 @@ def scope_content(ctx: AppContext, group_id: str | None) -> ProgramContent:
     """The content staff wrote for one scope: the program's (None) or a group's own (empty until written)."""
     found = ContentRepository(ctx.table).find(ctx.program_id, group_id)
     return found or ProgramContent(program_id=ctx.program_id, group_id=group_id, updated_at=ctx.clock.now())
+
+
+def _changed(
+    ctx: AppContext, group_id: str | None, expected_version: int | None, **update: object
+) -> tuple[ProgramContent | None, ProgramContent]:
+    """(the stored content, or None, and its next version with `update`): a Conflict when staff edited from a
+    page showing another version than the stored one (`expected_version`)."""
+    seen = ContentRepository(ctx.table).find(ctx.program_id, group_id)
+    current = seen or ProgramContent(program_id=ctx.program_id, group_id=group_id, updated_at=ctx.clock.now())
+    if expected_version is not None and expected_version != current.version:
+        raise content_changed()
+    updated = current.model_copy(update={**update, "updated_at": ctx.clock.now(), "version": current.version + 1})
+    return seen, ProgramContent.model_validate(updated.model_dump())
 
 
 def partner_content(ctx: AppContext, group_id: str | None) -> ProgramContent:
@@ -106,30 +119,30 @@ class AgreementInput(Model):
 
 
 def publish_agreement(
-    ctx: AppContext, data: AgreementInput, *, actor: str | None = None, group_id: str | None = None
+    ctx: AppContext,
+    data: AgreementInput,
+    *,
+    actor: str | None = None,
+    group_id: str | None = None,
+    expected_version: int | None = None,
 ) -> ProgramContent:
     """Publish a new agreement version for the program or one group: kept for good, and in force at once (the
-    scope's partners are asked to accept it at their next portal visit; the resources stay as they are). A
-    version name used anywhere in the program before is a Conflict."""
+    scope's partners are asked to accept it at their next portal visit; the resources stay as they are), in one
+    transaction. A version name used anywhere in the program before, or content changed since it was read, is
+    a Conflict."""
     in_force = agreements_in_force(ctx)  # a version in force published before the history was kept counts too
     if data.version in {in_force.program_version, *in_force.group_versions.values()}:
         raise Conflict(f"agreement version {data.version!r} was already published", code="agreement_version_exists")
-    now = ctx.clock.now()
-    AgreementVersionRepository(ctx.table).add(
-        AgreementVersion(
-            program_id=ctx.program_id,
-            group_id=group_id,
-            version=data.version,
-            text=data.text,
-            published_at=now,
-            published_by=actor,
-        )
+    seen, updated = _changed(ctx, group_id, expected_version, agreement_version=data.version, agreement_text=data.text)
+    version = AgreementVersion(
+        program_id=ctx.program_id,
+        group_id=group_id,
+        version=data.version,
+        text=data.text,
+        published_at=updated.updated_at,
+        published_by=actor,
     )
-    current = scope_content(ctx, group_id)
-    updated = current.model_copy(
-        update={"agreement_version": data.version, "agreement_text": data.text, "updated_at": now}
-    )
-    ContentRepository(ctx.table).save(updated)
+    AgreementVersionRepository(ctx.table).publish(version, updated, seen)
     return updated
 
 
@@ -138,9 +151,11 @@ def agreement_history(ctx: AppContext, group_id: str | None = None) -> list[Agre
     return [v for v in AgreementVersionRepository(ctx.table).all(ctx.program_id) if v.group_id == group_id]
 
 
-def save_resources(ctx: AppContext, resources: list[Resource], group_id: str | None = None) -> ProgramContent:
-    """Replace the program's (or one group's) resources, in the order given, keeping its agreement in force."""
-    current = scope_content(ctx, group_id)
-    updated = current.model_copy(update={"resources": list(resources), "updated_at": ctx.clock.now()})
-    ContentRepository(ctx.table).save(ProgramContent.model_validate(updated.model_dump()))
+def save_resources(
+    ctx: AppContext, resources: list[Resource], group_id: str | None = None, expected_version: int | None = None
+) -> ProgramContent:
+    """Replace the program's (or one group's) resources, in the order given, keeping its agreement in force; a
+    Conflict when the content changed since it was read (or since the page showing `expected_version`)."""
+    seen, updated = _changed(ctx, group_id, expected_version, resources=list(resources))
+    ContentRepository(ctx.table).replace(updated, seen)
     return updated

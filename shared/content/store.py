@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.content.models import AgreementVersion, ProgramContent
 from shared.core import keys
-from shared.core.dynamo import ConditionFailed, Table
+from shared.core.dynamo import ConditionFailed, Table, TransactionCancelled
 from shared.core.errors import Conflict
 from shared.core.pagination import query_partition
+
+
+def _unchanged_since(seen: ProgramContent | None) -> dict[str, Any]:
+    """The condition of replacing a content item read as `seen` (None: there was none): still that version."""
+    if seen is None:
+        return {"condition": "attribute_not_exists(pk)"}
+    if seen.version == 0:  # written before content items carried a version
+        return {
+            "condition": "attribute_not_exists(#version) OR #version = :seen",
+            "names": {"#version": "version"},
+            "values": {":seen": 0},
+        }
+    return {"condition": "#version = :seen", "names": {"#version": "version"}, "values": {":seen": seen.version}}
+
+
+def content_changed() -> Conflict:
+    """Someone else changed this content since it was read."""
+    return Conflict(
+        "the agreement or the resources changed meanwhile; reload the page and try again", code="content_changed"
+    )
 
 
 class ContentRepository:
@@ -30,6 +52,18 @@ class ContentRepository:
         """Replace the program's content."""
         self.table.put(content.to_item())
 
+    def replace(self, content: ProgramContent, seen: ProgramContent | None) -> None:
+        """Replace a scope's content only while it is still the version read (`seen`; None: none existed), so
+        two staff members editing at once never lose an edit: the second gets a Conflict."""
+        try:
+            self.table.put(content.to_item(), **_unchanged_since(seen))
+        except ConditionFailed as error:
+            raise content_changed() from error
+
+
+def _version_exists(version: AgreementVersion) -> Conflict:
+    return Conflict(f"agreement version {version.version!r} was already published", code="agreement_version_exists")
+
 
 class AgreementVersionRepository:
     """Published agreement versions: each version is written once."""
@@ -37,14 +71,20 @@ class AgreementVersionRepository:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def add(self, version: AgreementVersion) -> None:
-        """Keep a new version; a version name already published is a Conflict (versions never change)."""
+    def publish(self, version: AgreementVersion, content: ProgramContent, seen: ProgramContent | None) -> None:
+        """Keep a new version and put it in force in its scope's content, in one transaction: a name already
+        published, or content changed since it was read (`seen`), is a Conflict and writes nothing."""
         try:
-            self.table.put(version.to_item(), condition="attribute_not_exists(pk)")
-        except ConditionFailed as error:
-            raise Conflict(
-                f"agreement version {version.version!r} was already published", code="agreement_version_exists"
-            ) from error
+            self.table.transact_write(
+                [
+                    self.table.put_action(version.to_item(), condition="attribute_not_exists(pk)"),
+                    self.table.put_action(content.to_item(), **_unchanged_since(seen)),
+                ]
+            )
+        except TransactionCancelled as error:
+            if 0 in error.failed_conditions:
+                raise _version_exists(version) from error
+            raise content_changed() from error
 
     def all(self, program_id: str) -> list[AgreementVersion]:
         """Every published version, newest first."""
