@@ -57,11 +57,12 @@ def test_staff_reward_the_partner_of_the_month_once_and_see_each_groups_figures(
     staff: PageClient,  # noqa: F811 - fixture
 ) -> None:
     # Given Ada in the agencies group, with a qualified lead this month
+    stream = StreamPoller(ctx.table.client, ctx.table.name, lambdas().invoke)
     groups.save_group(ctx, groups.GroupInput(group_id="agencies", name="Agencies"), actor="staff")
     groups.move_partner(ctx, ada.partner_id, "agencies", actor="staff")
     lead_id = api.post("/leads", json={"email": "p@prospect.example", "ref": "ada-link"}).json["lead_id"]
     assert api.post(f"/admin/leads/{lead_id}/status", json={"status": "qualified"}, headers=ADMIN).status == 200
-    StreamPoller(ctx.table.client, ctx.table.name, lambdas().invoke).drain()
+    stream.drain()
 
     # When staff choose Ada with a 25.00 reward, twice (a double submit)
     staff.get("/console/reports")
@@ -80,6 +81,8 @@ def test_staff_reward_the_partner_of_the_month_once_and_see_each_groups_figures(
     # And the groups section shows the agencies group's lead
     section = staff.text.split('id="groups-h"')[1].split("</section>")[0]
     assert "Agencies" in section
+    cells = section.split("Agencies")[1].split("</tr>")[0]
+    assert cells.count('<td class="num">1</td>') == 2  # its lead and its qualified lead
     # And a reward written in no currency's units is refused, paying nothing more
     staff.get("/console/reports")
     bad = staff.post("/console/reports/partner-of-the-month", {**form, "reward_amount": "2.5.0"})
