@@ -14,7 +14,8 @@ import pytest
 from shared.context import AppContext
 from shared.core.clock import FixedClock
 from shared.webhooks import local, service
-from shared.webhooks.queue import LOCAL_QUEUE, LocalDeliveryQueue
+from shared.webhooks.queue import LOCAL_QUEUE, LocalDeliveryQueue, SqsDeliveryQueue
+from shared.webhooks.rules import retry_delay
 from tests.helpers.api import ApiClient
 from tests.helpers.factories import ADMIN, given_link, given_partner, given_plan, given_program
 from tests.integration.events.conftest import Chain, chain  # noqa: F401 - the local chain fixture
@@ -259,3 +260,49 @@ def test_a_restarted_local_stack_finds_its_pending_retries_again(
     deliver(ctx)
     # Then the retry is made
     assert [r.json["id"] for r in receiver.received] == [an_event()["id"]] * 2
+
+
+def test_in_aws_a_wait_longer_than_sqs_allows_is_a_chain_of_wake_ups(
+    api: ApiClient, ctx: AppContext, clock: FixedClock, receiver: Receiver
+) -> None:
+    # Given the SQS queue of the stack (a stand-in that records each message's delay) and a failing receiver
+    sent: list[tuple[str, int]] = []
+
+    class StandInSqs:
+        def send_message(self, QueueUrl: str, MessageBody: str, DelaySeconds: int) -> None:
+            sent.append((MessageBody, DelaySeconds))
+
+    queue = SqsDeliveryQueue("https://sqs.us-east-1.amazonaws.com/123456789012/deliveries", client=StandInSqs())
+    register(api, receiver.url, ["commission.created"])
+    receiver.statuses = [500] * 6
+    [delivery_id] = service.fan_out(ctx, an_event(), queue)
+
+    # When the worker handles each wake-up when SQS would deliver it
+    for _ in range(12):
+        delay = sent[-1][1]
+        clock.advance(seconds=delay)
+        service.attempt(ctx, delivery_id, queue)
+
+    # Then every wake-up names the delivery, none asks SQS for more than 900 s (the 15- and 30-minute waits came
+    # as chains: a wake-up that found the delivery not yet due sent the rest), and the retries came on time
+    assert {body for body, _ in sent} == {f'{{"delivery_id": "{delivery_id}"}}'}
+    assert max(delay for _, delay in sent) == 900
+    assert len(receiver.received) == 7
+    assert [d for _, d in sent][:5] == [0, *(retry_delay(n, delivery_id) for n in (1, 2, 3, 4))]
+
+
+def test_in_lambda_a_loopback_endpoint_is_never_contacted(
+    api: ApiClient, ctx: AppContext, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an endpoint on 127.0.0.1 (registered on a local stack) and a delivery for it
+    endpoint = register(api, receiver.url, ["commission.created"])
+    publish_to_webhooks(ctx, [an_event()])
+    # When the worker runs in Lambda
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "webhook-delivery")
+    [delivery_id] = [d["delivery_id"] for d in deliveries(api, endpoint["endpoint_id"])]
+    service.attempt(ctx, delivery_id, LocalDeliveryQueue())
+    # Then the receiver got nothing, and the attempt's error says why
+    assert receiver.received == []
+    attempts = detail(api, endpoint["endpoint_id"], delivery_id)["attempts"]
+    assert attempts[0]["status_code"] is None
+    assert "https://" in attempts[0]["error"]
