@@ -353,6 +353,16 @@ def payout_open_partition(shard: int) -> str:
     return f"PAYOUTS_OPEN#{shard:02d}"
 
 
+def payout_review_listing(period: str, partner_id: str, currency: str) -> Key:
+    """Sparse GSI3 keys present only while a payout waits for finance (`needs_review`): the review queue
+    lists them without a Scan."""
+    return {"gsi3pk": PAYOUT_REVIEW_PARTITION, "gsi3sk": f"{period}#{partner_id}#{currency}"}
+
+
+PAYOUT_REVIEW_PARTITION = "PAYOUTS_REVIEW"
+"""GSI3 partition of the payouts waiting for finance."""
+
+
 # ---------------------------------------------------------------- Stripe: sales, payments, partner totals
 def commission_sale(sale_id: str) -> Key:
     """A referred sale (an invoice, or a payment-mode checkout session): its base amounts, its partner, the
