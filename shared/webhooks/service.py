@@ -298,7 +298,8 @@ def attempt(
         if store.replace(cancelled, expected_status=DeliveryStatus.PENDING, expected_attempts=current.attempt_count):
             _wake_next_in_line(ctx, current, queue)
         return "cancelled"
-    blocker = _held_behind(ctx, current)
+    # Order is checked before a round's first attempt: a delivery already under way keeps its place.
+    blocker = _held_behind(ctx, current) if current.attempt_count == current.round_start else None
     if blocker is not None:
         wait = max(1, _seconds_until(blocker.next_attempt_at, now) + 1)
         queue.wake(delivery_id, min(wait, SQS_MAX_DELAY_SECONDS), now)
