@@ -17,7 +17,7 @@ from shared.context import get_context
 from shared.core.errors import BadRequest
 from shared.core.money import Money, normalize_currency
 from shared.reports import service
-from shared.reports.rules import shift_month, valid_month
+from shared.reports.rules import BAR_STEP, bar_chart, shift_month, valid_month
 from shared.reports.service import KEYS_PER_PAGE
 from shared.web.pages import redirect, web_request
 
@@ -45,6 +45,8 @@ def reports_page() -> Response:
     )
     group_rows, _ = service.groups_report(ctx, [month], limit=KEYS_PER_PAGE)
     months = [{**row, "date": _first_day(row["month"])} for row in reversed(program["items"])]
+    bars = bar_chart([(row["month"], row["clicks"]) for row in program["items"]])
+    chart = {"bars": list(zip(bars, reversed(months), strict=True)), "width": len(bars) * BAR_STEP}
     return console_page(
         request,
         staff,
@@ -53,6 +55,7 @@ def reports_page() -> Response:
         month=month,
         month_date=_first_day(month),
         months=months,
+        chart=chart,
         board=board,
         chosen=service.partner_of_month(ctx, month),
         health=health,

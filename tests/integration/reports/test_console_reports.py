@@ -39,6 +39,8 @@ def test_staff_see_the_leaderboard_and_health_and_choose_the_partner_of_the_mont
     assert page.status == 200
     board = staff.text.split('id="board-h"')[1].split("</section>")[0]
     assert board.index("Ada Lovelace") < board.index("Bob Builder")
+    months = staff.text.split('id="months-h"')[1].split("</section>")[0]
+    assert months.count("<rect ") == 12 and "<title>November 2026: 0</title>" in months  # the clicks chart
     health = staff.text.split('id="health-h"')[1].split("</section>")[0]
     assert "has no payout method" in health and "Bob Builder" in health
     chosen = staff.post("/console/reports/partner-of-the-month", {"month": "2026-11", "partner_id": ada.partner_id})
