@@ -657,6 +657,7 @@ def _review_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any)
         ctx, partner_id=partner_filter or None, limit=COMMISSIONS_PER_PAGE, cursor=request.query.get("cursor") or None
     )
     context: dict[str, Any] = {"error": None, **extra}
+    found = {pid: ctx.partners.find(pid) for pid in {row["partner_id"] for row in rows}}  # one read per partner
     return console_page(
         request,
         staff,
@@ -664,6 +665,7 @@ def _review_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any)
         "review",
         status=context.pop("status", 200),
         rows=rows,
+        names={pid: partner.name for pid, partner in found.items() if partner is not None},
         next_cursor=next_cursor,
         partner_filter=partner_filter,
         done=request.query.get("done"),

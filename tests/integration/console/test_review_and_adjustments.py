@@ -53,6 +53,7 @@ def test_staff_approve_or_reject_flagged_commissions_with_a_reason(
     staff_browser.get("/console/review")
     assert "$20.00" in staff_browser.text and "$10.00" in staff_browser.text
     assert "partner's own email" in staff_browser.text
+    assert f'<a href="/console/partners/{pid}">Ada</a>' in staff_browser.text  # named, linked to its page
     # When staff approve one and reject the other (a rejection needs its reason)
     assert staff_browser.post(f"/console/review/{pid}/{waiting[2000]}/approve", {"reason": ""}).status == 303
     staff_browser.get("/console/review")
