@@ -665,7 +665,7 @@ def _review_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any)
         "review",
         status=context.pop("status", 200),
         rows=rows,
-        names={pid: partner.name for pid, partner in found.items() if partner is not None},
+        partner_names={pid: partner.name for pid, partner in found.items() if partner is not None},
         next_cursor=next_cursor,
         partner_filter=partner_filter,
         done=request.query.get("done"),
