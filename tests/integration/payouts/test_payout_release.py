@@ -17,7 +17,10 @@ from shared.commissions.store import LedgerWrite, WriteOutcome
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import FixedClock
-from shared.payouts.models import PayoutStatus
+from shared.core.money import Money
+from shared.partners.models import PayoutMethodKind
+from shared.payouts.models import Payout, PayoutStatus
+from shared.payouts.rules import payout_id
 from shared.payouts.run import PayoutRun
 from shared.payouts.transfers import StripeTransfers
 from tests.helpers import ledger_factories as lf
@@ -198,3 +201,44 @@ def test_only_a_payout_in_review_can_be_released(api: ApiClient, ctx: AppContext
     assert (paid.status, paid.error_code) == (409, "payout_not_in_review")
     assert missing.status == 404
     assert ctx.payouts.get("p_ada", PERIOD, "USD").status is PayoutStatus.PAID  # type: ignore[union-attr]
+
+
+def test_a_payout_of_many_entries_is_released_chunk_by_chunk_and_nothing_is_given_back_twice(
+    api: ApiClient, ctx: AppContext
+) -> None:
+    # Given a needs_review payout that claimed 200 entries (100 sales of 10.00 and their 100 full clawbacks)
+    pid, now = "p_ada", ctx.clock.now()
+    payout_of = payout_id(pid, PERIOD, "USD")
+    sales = [lf.commission(pid, 1000) for _ in range(100)]
+    clawbacks = [lf.commission(pid, -1000, reverses=s.commission_id) for s in sales]
+    claimed = [
+        e.model_copy(update={"status": CommissionStatus.PAID, "payout_id": payout_of}) for e in sales + clawbacks
+    ]
+    lf.given(ctx.table, lf.program(), lf.partner(pid), *claimed)
+    lf.given(ctx.table, lf.commission(pid, 500))  # and one entry the payout never claimed
+    ids = [e.commission_id for e in claimed]
+    ctx.table.put(
+        Payout(
+            payout_id=payout_of, partner_id=pid, program_id="default", period=PERIOD, amount=Money.of(0, "USD"),
+            status=PayoutStatus.NEEDS_REVIEW, method=PayoutMethodKind.STRIPE_CONNECT, commission_ids=ids,
+            commission_amounts=[e.amount.amount for e in claimed], chunk_size=97, claimed_chunks=3,
+            commission_count=200, failure_reason="not positive", created_at=now, updated_at=now,
+        ).to_item()
+    )  # fmt: skip
+    assert rebuild_partner(ctx, pid).applied
+
+    # When finance releases it (three transactions of at most 90 entries), then again
+    first, again = release(api), release(api, reason="again")
+
+    # Then every claimed entry is payable again exactly once, the untouched one too, and the sums still hold
+    assert first.status == again.status == 200 and first.json == again.json
+    assert (first.json["status"], first.json["commission_count"]) == ("released", 0)
+    entries = ctx.commissions.all_for_partner(pid)
+    assert {(e.status, e.payout_id) for e in entries} == {
+        (CommissionStatus.PENDING, None),
+        (CommissionStatus.APPROVED, None),
+    }
+    assert len(payable_ids(ctx)) == 201
+    assert_aggregates_are_the_sums(ctx)
+    totals, _ = ctx.commissions.balance_items(pid, "0000-00-00", consistent=True)
+    assert [(t.paid, t.unpaid) for t in totals] == [(0, 500)]
