@@ -6,14 +6,16 @@ No database, no HTTP: unit tests call these directly. The landing form's HTTP si
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from shared.commissions.models import Commission, CommissionSource, CommissionStatus
-from shared.commissions.rules import payable_from
 from shared.core.errors import BadRequest, Conflict
 from shared.leads.models import LEAD_TRANSITIONS, Lead, LeadStatus
 from shared.partners.models import Partner, PartnerStatus
 from shared.partners.service import normalize_email
 from shared.programs.models import CommissionPlan, Program
+
+if TYPE_CHECKING:
+    from shared.commissions.models import Commission
 
 LEAD_BOUNTY_RULE = "lead_bounty"
 MAX_REASON_LENGTH = 500
@@ -69,6 +71,11 @@ def lead_bounty(
         return None
     if plan.lead_bounty.amount <= 0:
         return None
+    # The ledger's models and rules only when a bounty is earned: the public lead form's function (intake
+    # only) does not load them at cold start.
+    from shared.commissions.models import Commission, CommissionSource, CommissionStatus  # noqa: PLC0415
+    from shared.commissions.rules import payable_from  # noqa: PLC0415
+
     return Commission(
         commission_id=lead_bounty_id(lead.lead_id),
         partner_id=partner.partner_id,

@@ -32,7 +32,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "rollups": (*EVERYWHERE, *WEB, "pydantic", "aws_lambda_powertools.event_handler"),
     "publisher": (*EVERYWHERE, *WEB, "pydantic", "aws_lambda_powertools.event_handler"),
     "payouts": (*EVERYWHERE, *WEB, "aws_lambda_powertools.event_handler", "asyncio"),
-    "leads": (*EVERYWHERE, *WEB, "concurrent.futures"),
+    # The public lead form creates leads: the ledger (bounties are earned on qualification, elsewhere) stays out.
+    "leads": (*EVERYWHERE, *WEB, "concurrent.futures", "shared.commissions"),
     "partner_api": (*EVERYWHERE, *WEB, "concurrent.futures"),
     "admin_api": (*EVERYWHERE, *WEB, "concurrent.futures"),
     "web": (*EVERYWHERE, "concurrent.futures"),
