@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from shared.audit import service as audit
 from shared.context import AppContext
 from shared.core.entity import Model
 from shared.core.errors import NotFound
@@ -70,6 +69,10 @@ def save_group(ctx: AppContext, data: GroupInput, *, actor: str) -> PartnerGroup
         _repository(ctx).add(group)
     else:
         _repository(ctx).save(group)
+    # The audit trail is imported by the staff changes that record in it: the partner API reads groups (its
+    # reports) and does not load it at cold start.
+    from shared.audit import service as audit  # noqa: PLC0415
+
     audit.record(
         ctx, actor, "group.saved", detail=f"{group.group_id} plan={group.default_plan_id or 'program default'}"
     )
@@ -82,6 +85,8 @@ def move_partner(ctx: AppContext, partner_id: str, group_id: str | None, *, acto
         require(ctx, group_id)
     before = ctx.partners.get(partner_id).group_id
     partner = partners.set_group(ctx, partner_id, group_id)
+    from shared.audit import service as audit  # noqa: PLC0415 - see save_group
+
     audit.record(
         ctx, actor, "partner.group_changed", partner_id=partner_id, detail=f"{before or '-'} -> {group_id or '-'}"
     )

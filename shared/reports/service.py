@@ -12,7 +12,6 @@ from typing import Any
 
 from shared.commissions import adjustments
 from shared.commissions.adjustments import LOCAL_ADMIN
-from shared.content import service as content
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import epoch_seconds, to_iso
@@ -361,6 +360,9 @@ def partner_health(
     page_size = max(1, min(limit, KEYS_PER_PAGE // len(months)))
     partners, next_cursor = ctx.partners.list_page(ctx.program_id, limit=page_size, cursor=cursor)
     rollups = _by_scope(RollupStore(ctx.table).many(PARTNER, [p.partner_id for p in partners], months))
+    # The content slice (agreements) only for this staff view: the partner API's reports do not load it.
+    from shared.content import service as content  # noqa: PLC0415
+
     in_force = content.agreements_in_force(ctx)  # the program's version and each group's own
     rows = []
     for partner in partners:
