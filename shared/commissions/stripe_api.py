@@ -14,15 +14,19 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from shared.commissions.stripe_signature import SignatureVerificationError, verify_header
 from shared.commissions.webhook import handle_event
 from shared.context import get_context
 from shared.core.body import parse_json
 from shared.core.errors import DomainError
+from shared.core.lazy import lazy_module
 from shared.core.observability import logger, metrics
 from shared.core.secrets import get_secret
 
 SIGNATURE_TOLERANCE_SECONDS = 300
+# The official library checks the signature (stripe.WebhookSignature, as stripe.Webhook.construct_event does),
+# loaded on the first delivery rather than at import: its HTTP client (requests, asyncio) is ~30 ms of import
+# that only the webhook's requests need (docs/observability.md, "import + first request").
+stripe = lazy_module("stripe")
 MAX_EVENT_BYTES = 1024 * 1024  # a Stripe event with many invoice lines runs far past the API's 64 KiB
 
 
@@ -36,8 +40,10 @@ def answer(event: dict[str, Any]) -> dict[str, Any]:
     except (binascii.Error, UnicodeDecodeError):
         return _error(400, "malformed_body", "the body is not UTF-8 text")
     try:
-        verify_header(payload, signature, get_secret("STRIPE_WEBHOOK_SECRET"), tolerance=SIGNATURE_TOLERANCE_SECONDS)
-    except SignatureVerificationError:
+        stripe.WebhookSignature.verify_header(
+            payload, signature, get_secret("STRIPE_WEBHOOK_SECRET"), tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
+    except (stripe.SignatureVerificationError, TypeError):  # TypeError: a non-ASCII signature (compare_digest)
         metrics.add_metric(name="StripeWebhookBadSignature", unit=MetricUnit.Count, value=1)
         return _error(400, "invalid_signature", "the Stripe-Signature does not match the body, or is too old")
     try:  # signed, then parsed with the API's bounds (depth, number length): a signed array or nest is a 400

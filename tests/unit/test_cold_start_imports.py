@@ -26,7 +26,7 @@ EVERYWHERE = (XRAY, STRIPE, "segno", "argparse", "requests")  # segno: the porta
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     # The redirect's hot path is boto3 and the standard library only.
     "redirect": (*EVERYWHERE, *WEB, "pydantic", "aws_lambda_powertools", "asyncio"),
-    # A Stripe event: the signature is checked with hmac (shared.commissions.stripe_signature), no resolver.
+    # A Stripe event: stripe-python (which checks the signature) loads on the first delivery, no resolver.
     "stripe_webhook": (*EVERYWHERE, *WEB, "aws_lambda_powertools.event_handler", "asyncio", "concurrent.futures"),
     "stripe_events": (*EVERYWHERE, *WEB, "aws_lambda_powertools.event_handler", "asyncio"),
     "rollups": (*EVERYWHERE, *WEB, "pydantic", "aws_lambda_powertools.event_handler"),

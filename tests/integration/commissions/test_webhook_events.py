@@ -45,3 +45,14 @@ def test_resigned_samples_tell_the_story(api: ApiClient, ctx: AppContext) -> Non
     # Then 20 % of 100.00 excluding tax was earned, half reversed by the refund, the rest by the lost dispute
     amounts = sorted(e.amount.amount for e in ctx.commissions.all_for_partner(partner["partner_id"]))
     assert amounts == [-1000, -1000, 2000]
+
+
+def test_a_non_ascii_signature_is_refused_as_a_bad_signature(api: ApiClient, ctx: AppContext) -> None:
+    # Given a stored sample whose Stripe-Signature carries a non-ASCII character (stripe-python compares with
+    # hmac.compare_digest, which raises TypeError on non-ASCII text)
+    event = sp.resign(sample("invoice_paid"))
+    headers = {k: v for k, v in event["headers"].items() if k.lower() != "stripe-signature"}
+    event["headers"] = headers | {"stripe-signature": "t=1,v1=café"}
+    # When it is delivered, then the answer is a 400 a person can act on, not a 500
+    status, body = replay(event)
+    assert (status, body["error"]["code"]) == (400, "invalid_signature")
