@@ -96,6 +96,7 @@ class StreamPoller:
         self.consumers = stream_consumers() if consumers is None else consumers
         self._iterators: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
+        self.retrying = False  # the last poll had a batch item failure to redeliver
 
     def _shards(self) -> list[str]:
         shards, start = [], None
@@ -120,6 +121,7 @@ class StreamPoller:
         """One read of every shard for every consumer; the number of records delivered."""
         delivered = 0
         with self._lock:
+            self.retrying = False
             for shard in self._shards():
                 for name, batch_size in self.consumers.items():
                     delivered += self._poll_shard(name, batch_size, shard)
@@ -143,6 +145,7 @@ class StreamPoller:
         if failures:
             # Lambda retries from the first failed record (the ones after it come again too).
             self._iterators[key] = self._iterator(shard, SequenceNumber=min(failures, key=int))
+            self.retrying = True  # not empty: those records come again on the next poll
             return 0
         return len(records)
 
@@ -153,7 +156,7 @@ class StreamPoller:
         for _ in range(rounds):
             delivered = self.poll_once()
             total += delivered
-            empty = 0 if delivered else empty + 1
+            empty = 0 if delivered or self.retrying else empty + 1
             if empty == 2:
                 return total
             if not delivered:

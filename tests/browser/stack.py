@@ -165,7 +165,7 @@ def local_stack(*, seed: bool = True) -> Iterator[Stack]:
         if seed:
             seed_activity(ctx)
             seed_referrals(ctx)
-        poller.drain()
+        poller.drain(settle=0.5)  # a loaded machine can show a record late
         poller.start(stop)
         server = make_server("127.0.0.1", port, lambdas(), quiet=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
