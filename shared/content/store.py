@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from shared.content.models import AgreementVersion, ProgramContent
@@ -42,6 +43,11 @@ class ContentRepository:
         key = keys.group_content(program_id, group_id) if group_id else keys.program_content(program_id)
         item = self.table.get(key)
         return ProgramContent.from_item(item) if item else None
+
+    def many(self, program_id: str, group_ids: Iterable[str]) -> list[ProgramContent]:
+        """The program's content and these groups' own that exist (one BatchGetItem)."""
+        wanted = [keys.program_content(program_id), *(keys.group_content(program_id, g) for g in group_ids)]
+        return [ProgramContent.from_item(i) for i in self.table.batch_get(wanted)]
 
     def of_groups(self, program_id: str) -> list[ProgramContent]:
         """Every group's content item of the program (one Query)."""

@@ -363,7 +363,7 @@ def partner_health(
     # The content slice (agreements) only for this staff view: the partner API's reports do not load it.
     from shared.content import service as content  # noqa: PLC0415
 
-    in_force = content.agreements_in_force(ctx)  # the program's version and each group's own
+    in_force = content.agreements_in_force(ctx, {p.group_id for p in partners})  # the program's and these groups'
     rows = []
     for partner in partners:
         if partner.status.value != "active":
