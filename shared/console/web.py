@@ -40,6 +40,7 @@ from shared.links import service as links
 from shared.onboarding import service as onboarding
 from shared.partners import service as partners
 from shared.partners.models import PARTNER_TRANSITIONS, Partner, PartnerStatus, PayoutMethod, PayoutMethodKind
+from shared.payouts import release as payout_release
 from shared.payouts import rules as payout_rules
 from shared.payouts import run as payout_run
 from shared.payouts.trigger import start_payout_run
@@ -657,7 +658,9 @@ def _review_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any)
         ctx, partner_id=partner_filter or None, limit=COMMISSIONS_PER_PAGE, cursor=request.query.get("cursor") or None
     )
     context: dict[str, Any] = {"error": None, **extra}
-    found = {pid: ctx.partners.find(pid) for pid in {row["partner_id"] for row in rows}}  # one read per partner
+    payouts = payout_release.payouts_in_review(ctx, partner_filter or None)
+    partner_ids = {row["partner_id"] for row in rows} | {str(p["partner_id"]) for p in payouts}
+    found = {pid: ctx.partners.find(pid) for pid in partner_ids}  # one read per partner
     return console_page(
         request,
         staff,
@@ -665,6 +668,7 @@ def _review_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any)
         "review",
         status=context.pop("status", 200),
         rows=rows,
+        payouts=payouts,
         partner_names={pid: partner.name for pid, partner in found.items() if partner is not None},
         next_cursor=next_cursor,
         partner_filter=partner_filter,
@@ -700,6 +704,21 @@ def reject_reviewed(partner_id: str, commission_id: str) -> Response:
     commissions.decide_review(ctx, partner_id, commission_id, approve=False, reason=reason)
     audit.record(ctx, staff, "commission.review_rejected", partner_id=partner_id, detail=f"{commission_id}: {reason}")
     return redirect(request, "/console/review?done=rejected")
+
+
+@router.post("/console/review/payouts/<partner_id>/<period>/<currency>/release")
+def release_reviewed_payout(partner_id: str, period: str, currency: str) -> Response:
+    request, ctx, staff, form = staff_form()
+    reason = form.get("reason", "").strip()[:500]
+    if len(reason) < MIN_REASON:
+        error = translator(request.locale).gettext("Write why the payout's entries go back to the balance.")
+        return _review_page(request, ctx, staff, error=error, status=422)
+    released, by_this_call = payout_release.release_payout(
+        ctx, partner_id, period, currency, reason=reason, released_by=staff
+    )
+    if by_this_call:  # a repeated form post is not audited twice
+        audit.record(ctx, staff, "payout.released", partner_id=partner_id, detail=f"{released.payout_id}: {reason}")
+    return redirect(request, "/console/review?done=released")
 
 
 # ---------------------------------------------------------------- program settings

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -23,8 +24,10 @@ from shared.payouts.models import Payout, PayoutStatus
 from shared.payouts.rules import payout_id
 from shared.payouts.run import PayoutRun
 from shared.payouts.transfers import StripeTransfers
+from shared.web.config import web_config
 from tests.helpers import ledger_factories as lf
 from tests.helpers.api import ApiClient, ApiResponse
+from tests.helpers.browser_client import PageClient
 from tests.helpers.factories import ADMIN
 from tests.helpers.fake_stripe import FakeStripe
 from tests.model.ledger_model import expected_totals
@@ -242,3 +245,51 @@ def test_a_payout_of_many_entries_is_released_chunk_by_chunk_and_nothing_is_give
     assert_aggregates_are_the_sums(ctx)
     totals, _ = ctx.commissions.balance_items(pid, "0000-00-00", consistent=True)
     assert [(t.paid, t.unpaid) for t in totals] == [(0, 500)]
+
+
+def test_finance_releases_a_payout_from_the_console_review_queue(
+    api: ApiClient,
+    ctx: AppContext,
+    in_review: tuple[Commission, Commission],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, clawback = in_review
+    # Given finance signed in to the console
+    monkeypatch.setenv("STAFF_EMAILS", "finance@company.example")
+    monkeypatch.setenv("MAIL_DIR", str(tmp_path))
+    monkeypatch.delenv("MAIL_TRANSPORT", raising=False)
+    web_config.cache_clear()
+    staff = PageClient(api, ip="198.51.100.30")
+    assert staff.sign_in("finance@company.example", tmp_path, area="/console").status == 303
+
+    # When it opens the review queue, then the payout waits there with its period and amount
+    assert staff.get("/console/review").status == 200
+    assert "Payouts waiting for finance" in staff.text and PERIOD in staff.text and "-$20.00" in staff.text
+
+    # When it releases without a reason, then it is asked for one and nothing moves
+    form = f"/console/review/payouts/p_ada/{PERIOD}/USD/release"
+    assert staff.post(form, {"reason": ""}).status == 422
+    waiting = ctx.payouts.get("p_ada", PERIOD, "USD")
+    assert waiting is not None and waiting.status is PayoutStatus.NEEDS_REVIEW
+
+    # When it releases with a reason (and the form is posted twice)
+    token = staff.csrf()
+    assert staff.post(form, {"reason": "dispute won; pay with November"}, csrf=token).status == 303
+    assert staff.post(form, {"reason": "dispute won; pay with November"}, csrf=token).status == 303
+
+    # Then the payout is released by that staff member, its entry is payable again, one audit record says so,
+    # and the queue no longer lists it
+    released = ctx.payouts.get("p_ada", PERIOD, "USD")
+    assert released is not None and released.status is PayoutStatus.RELEASED
+    assert released.released_by == "finance@company.example"
+    assert (entry(ctx, clawback.commission_id).status, entry(ctx, clawback.commission_id).payout_id) == (
+        CommissionStatus.PENDING,
+        None,
+    )
+    assert_aggregates_are_the_sums(ctx)
+    records = [r for r in audit.program_trail(ctx) if r.action == "payout.released"]
+    assert len(records) == 1 and records[0].actor == "finance@company.example"
+    staff.get("/console/review")
+    assert "No payout waits for finance." in staff.text
+    web_config.cache_clear()
