@@ -14,23 +14,18 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.commissions import partner_api as commissions
 from shared.context import use_settings
 from shared.core.http import make_resolver
 from shared.core.observability import logger, metrics, tracer
+from shared.core.sections import PARTNER_SECTIONS, Sections
 from shared.core.settings import PartnerApiSettings
-from shared.leads import partner_api as leads
-from shared.links import partner_api as links
 from shared.partners import partner_api as profile
 from shared.partners import partner_auth as auth
-from shared.payouts import partner_api as payouts
-from shared.reports import partner_api as reports
 
 use_settings(PartnerApiSettings)
 app = make_resolver(authenticate=auth.authenticate_partner_key, openapi_path="/partner/openapi.json")  # auth, then body
-for module in (profile, links, leads, commissions, payouts):
-    app.include_router(module.router)
-app.include_router(reports.router)
+app.include_router(profile.router)
+sections = Sections(app, PARTNER_SECTIONS)  # the other routers, each with its first request
 cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
@@ -39,4 +34,5 @@ cold_start.finished()  # the modules are loaded: their objects frozen, the GC ba
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """API Gateway HTTP API (v2) entry point."""
+    sections.load_for(event)
     return app.resolve(event, context)

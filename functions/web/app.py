@@ -15,20 +15,17 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.console import web as console
 from shared.core.observability import logger, metrics, tracer
+from shared.core.sections import Sections
 from shared.notifications import web as notifications
 from shared.portal import web as portal
-from shared.reports import console_web as reports_console
 from shared.web.pages import make_web_resolver
-from shared.webhooks import console_web as webhooks_console
 
 app = make_web_resolver()
-app.include_router(portal.router)
-app.include_router(console.router)
-app.include_router(reports_console.router)
-app.include_router(notifications.router)
-app.include_router(webhooks_console.router)
+for module in (portal, notifications):  # a partner's pages: the portal, most of this function's requests
+    app.include_router(module.router)
+CONSOLE = ("shared.console.web", "shared.reports.console_web", "shared.webhooks.console_web")  # staff; /apply
+sections = Sections(app, {"/console": CONSOLE, "/apply": CONSOLE})  # with their first request
 cold_start.finished()  # the modules are loaded: their objects frozen, the GC back on
 
 
@@ -37,4 +34,5 @@ cold_start.finished()  # the modules are loaded: their objects frozen, the GC ba
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """API Gateway HTTP API (v2) entry point."""
+    sections.load_for(event)
     return app.resolve(event, context)

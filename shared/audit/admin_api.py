@@ -10,8 +10,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from shared.audit import service as audit
-from shared.commissions.adjustments import staff_principal
 from shared.context import get_context
 from shared.core.observability import logger
 
@@ -37,6 +35,9 @@ def record_admin_writes(app: ApiGatewayResolver, next_middleware: NextMiddleware
     method = event.http_method.upper()
     if method in READS or not 200 <= response.status_code < 300:
         return response
+    from shared.audit import service as audit  # noqa: PLC0415 - with the first write: a read never records
+    from shared.commissions.adjustments import staff_principal  # noqa: PLC0415
+
     request_context = dict(event.raw_event.get("requestContext") or {})
     route_args = dict(app.context.get("_route_args") or {})
     try:

@@ -94,6 +94,9 @@ class GuardedResolver(APIGatewayHttpResolver):
         document as `/admin/openapi.json`, response models, error body and credential included."""
         from aws_lambda_powertools.event_handler.openapi.models import OpenAPI  # noqa: PLC0415 - on first use
 
+        sections = getattr(self, "sections", None)  # shared.core.sections: routes loaded on first use
+        if sections is not None:
+            sections.load_all()
         raw = super().get_openapi_schema(**kwargs).model_dump(mode="json", by_alias=True, exclude_none=True)
         return OpenAPI.model_validate(published_document(raw))
 

@@ -36,6 +36,8 @@ def main() -> None:
     module = importlib.import_module(module_name)
     seconds = time.perf_counter() - started
     handler = getattr(module, attribute, None)
+    if hasattr(module, "sections"):  # the routers loaded on first use (shared.core.sections) import from here too
+        module.sections.load_all()
 
     roots = {
         "task": [Path(spec["task_root"]).resolve()],

@@ -30,6 +30,7 @@ def console_routes() -> list[tuple[str, str]]:
     console's, the reports', the webhooks'...), with a sample id for its path parameters."""
     from functions.web import app as web_function
 
+    web_function.sections.load_all()  # the console's routes load with its first request (shared.core.sections)
     routes = [*web_function.app._static_routes, *web_function.app._dynamic_routes]
     found = {
         (str(route.method).upper(), re.sub(r"<(\w+)>", lambda m: SAMPLES.get(m.group(1), "sample"), route.path))
