@@ -14,8 +14,10 @@ from pydantic import ConfigDict, Field
 from shared.content.models import AgreementVersion, ProgramContent, Resource
 from shared.content.store import AgreementVersionRepository, ContentRepository, content_changed
 from shared.context import AppContext
+from shared.core.dynamo import Item
 from shared.core.entity import Model
 from shared.core.errors import Conflict
+from shared.core.keys import Key
 
 
 class ContentInput(Model):
@@ -94,16 +96,26 @@ def agreements_in_force(ctx: AppContext, group_ids: Iterable[str | None] | None 
     the partners a page shows), only those groups', with the program's, in one BatchGetItem."""
     repo = ContentRepository(ctx.table)
     if group_ids is not None:
-        found = repo.many(ctx.program_id, {g for g in group_ids if g})
-        program = next((c for c in found if not c.group_id), None)
-        return AgreementsInForce(
-            program.agreement_version if program else None,
-            {c.group_id: c.agreement_version for c in found if c.group_id and c.agreement_version},
-        )
+        return agreements_of(ctx.table.batch_get(agreement_keys(ctx, group_ids)))
     groups = repo.of_groups(ctx.program_id)
     return AgreementsInForce(
         program_content(ctx).agreement_version,
         {c.group_id: c.agreement_version for c in groups if c.group_id and c.agreement_version},
+    )
+
+
+def agreement_keys(ctx: AppContext, group_ids: Iterable[str | None]) -> list[Key]:
+    """The keys of the program's content and these groups' own (for a caller's one BatchGetItem)."""
+    return ContentRepository.keys_of(ctx.program_id, {g for g in group_ids if g})
+
+
+def agreements_of(items: Iterable[Item]) -> AgreementsInForce:
+    """The agreements in force from the content items read at `agreement_keys` (other items are ignored)."""
+    found = [ProgramContent.from_item(i) for i in items if ContentRepository.is_content(i)]
+    program = next((c for c in found if not c.group_id), None)
+    return AgreementsInForce(
+        program.agreement_version if program else None,
+        {c.group_id: c.agreement_version for c in found if c.group_id and c.agreement_version},
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shared.content.models import AgreementVersion, ProgramContent
 from shared.core import keys
 from shared.core.dynamo import ConditionFailed, Table, TransactionCancelled
 from shared.core.errors import Conflict
+from shared.core.keys import Key
 from shared.core.pagination import query_partition
 
 
@@ -44,10 +45,16 @@ class ContentRepository:
         item = self.table.get(key)
         return ProgramContent.from_item(item) if item else None
 
-    def many(self, program_id: str, group_ids: Iterable[str]) -> list[ProgramContent]:
-        """The program's content and these groups' own that exist (one BatchGetItem)."""
-        wanted = [keys.program_content(program_id), *(keys.group_content(program_id, g) for g in group_ids)]
-        return [ProgramContent.from_item(i) for i in self.table.batch_get(wanted)]
+    @staticmethod
+    def keys_of(program_id: str, group_ids: Iterable[str]) -> list[Key]:
+        """The keys of the program's content and these groups' own."""
+        return [keys.program_content(program_id), *(keys.group_content(program_id, g) for g in group_ids)]
+
+    @staticmethod
+    def is_content(item: Mapping[str, Any]) -> bool:
+        """True for a program's or a group's content item."""
+        sort_key = str(item.get("sk", ""))
+        return sort_key == keys.program_content("")["sk"] or sort_key.startswith(keys.group_contents_prefix("")[1])
 
     def of_groups(self, program_id: str) -> list[ProgramContent]:
         """Every group's content item of the program (one Query)."""

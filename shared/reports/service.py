@@ -359,11 +359,14 @@ def partner_health(
     months = sorted({*window, shift_month(current, -1), shift_month(current, -2)})
     page_size = max(1, min(limit, KEYS_PER_PAGE // len(months)))
     partners, next_cursor = ctx.partners.list_page(ctx.program_id, limit=page_size, cursor=cursor)
-    rollups = _by_scope(RollupStore(ctx.table).many(PARTNER, [p.partner_id for p in partners], months))
     # The content slice (agreements) only for this staff view: the partner API's reports do not load it.
     from shared.content import service as content  # noqa: PLC0415
 
-    in_force = content.agreements_in_force(ctx, {p.group_id for p in partners})  # the program's and these groups'
+    # The page's rollups and the agreements in force for its partners' groups, in the same BatchGetItem(s).
+    wanted = [keys.rollup(PARTNER, p.partner_id, m) for p in partners for m in months]
+    found = RollupStore(ctx.table).items(wanted + content.agreement_keys(ctx, {p.group_id for p in partners}))
+    rollups = _by_scope([i for i in found if i.get("type") == "rollup"])
+    in_force = content.agreements_of(found)
     rows = []
     for partner in partners:
         if partner.status.value != "active":
