@@ -13,7 +13,6 @@ from shared.links import clicks
 from shared.links import service as links
 from shared.partners import service as partners
 from shared.payouts import rules as payout_rules
-from shared.payouts import run as payouts
 from shared.reports import rules as report_rules
 from shared.reports import service as reports
 
@@ -28,7 +27,6 @@ __all__ = [
     "links",
     "partners",
     "payout_rules",
-    "payouts",
     "report_rules",
     "reports",
 ]

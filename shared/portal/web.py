@@ -36,7 +36,6 @@ from shared.portal.sources import (
     links,
     partners,
     payout_rules,
-    payouts,
     report_rules,
     reports,
 )
@@ -550,6 +549,8 @@ def earnings() -> Response:
 def _statement(ctx: AppContext, partner: Partner, period: str, currency: str) -> Any:
     if not _PERIOD.match(period) or not _CURRENCY.match(currency):
         raise NotFound("no such statement", code="statement_not_found")
+    from shared.payouts import run as payouts  # noqa: PLC0415 - the payout run's module, with a first statement
+
     return payouts.payout_statement(ctx, partner.partner_id, period, currency.upper())
 
 

@@ -95,7 +95,7 @@ def test_every_lazy_route_is_reached_through_its_sections_and_no_eager_route_sit
     [
         ("admin_api", ("shared.reports", "shared.webhooks", "shared.commissions", "shared.audit.service")),
         ("partner_api", ("shared.reports", "shared.payouts.partner_api", "shared.commissions.partner_api")),
-        ("web", ("shared.console", "shared.reports.console_web", "shared.webhooks.console_web")),
+        ("web", ("shared.console", "shared.reports.console_web", "shared.webhooks.console_web", "shared.payouts.run")),
     ],
 )
 def test_a_function_cold_start_does_not_load_its_lazy_sections(name: str, not_loaded: tuple[str, ...]) -> None:
