@@ -182,6 +182,10 @@ def test_every_console_page_has_the_security_headers(staff: PageClient) -> None:
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"]
         assert response.headers["x-frame-options"] == "DENY"
+        # And a plain-text title (a block of markup put in the title block shows as text in the tab), one h1
+        title = staff.text.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert "<" not in title and "&lt;" not in title and title.strip(), (path, title[:80])
+        assert staff.text.count("<h1") == 1, path
 
 
 OWN_ROUTES = sorted(

@@ -59,6 +59,8 @@ def test_every_page_answers_with_the_security_headers(api: ApiClient, ada: Partn
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["cache-control"] == "no-store"
     assert "<script>" not in response.body.decode()  # no inline script anywhere
+    title = browser.text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and title.strip(), (path, title[:80])  # a plain-text title
     # and without a session every page sends the visitor to sign in
     assert PageClient(api).get(path).status == 303
 
