@@ -185,6 +185,15 @@ class FakeStripe:
         url = f"https://connect.stripe.com/setup/e/{params['account']}/fake{len(self.account_links)}"
         return 200, {"object": "account_link", "url": url, "expires_at": 1893456000, "created": 1893455700}
 
+    def reset(self) -> FakeStripe:
+        """A clean Stripe account again (one server per test module, a fresh account per test)."""
+        self.transfers.clear()
+        self._responses.clear()
+        self.rate_limit_next = self.lose_response_next = self.requests = 0
+        self.insufficient_balance = False
+        self.accounts_not_ready = set()
+        return self
+
     def start(self) -> FakeStripe:
         """Listen on a free local port in a background thread."""
         fake = self

@@ -6,7 +6,6 @@ the entries (tests/model), and the balance route says what the entries say."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,23 +28,6 @@ from tests.helpers.fake_stripe import FakeStripe
 from tests.model.ledger_model import expected_balances, expected_totals
 
 PERIOD = "2026-10"
-
-
-@pytest.fixture(scope="module")
-def stripe_server() -> Iterator[FakeStripe]:
-    server = FakeStripe().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake_stripe(stripe_server: FakeStripe) -> FakeStripe:
-    stripe_server.transfers.clear()
-    stripe_server._responses.clear()
-    stripe_server.rate_limit_next = stripe_server.lose_response_next = stripe_server.requests = 0
-    stripe_server.insufficient_balance = False
-    stripe_server.accounts_not_ready = set()
-    return stripe_server
 
 
 def run(ctx: AppContext, fake: FakeStripe, period: str = PERIOD) -> None:

@@ -4,7 +4,6 @@ gives nothing back twice, and the next period's run pays those entries exactly o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,23 +33,6 @@ from tests.model.ledger_model import expected_totals
 
 PERIOD = "2026-10"
 RELEASE = f"/admin/payouts/p_ada/{PERIOD}/USD/release"
-
-
-@pytest.fixture(scope="module")
-def stripe_server() -> Iterator[FakeStripe]:
-    server = FakeStripe().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake_stripe(stripe_server: FakeStripe) -> FakeStripe:
-    stripe_server.transfers.clear()
-    stripe_server._responses.clear()
-    stripe_server.rate_limit_next = stripe_server.lose_response_next = stripe_server.requests = 0
-    stripe_server.insufficient_balance = False
-    stripe_server.accounts_not_ready = set()
-    return stripe_server
 
 
 def runner(ctx: AppContext, fake: FakeStripe, checkpoint: object = None) -> PayoutRun:

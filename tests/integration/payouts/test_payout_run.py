@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -30,24 +29,6 @@ PERIOD = "2026-10"
 
 class Crash(Exception):
     """The process died here."""
-
-
-@pytest.fixture(scope="module")
-def stripe_server() -> Iterator[FakeStripe]:
-    server = FakeStripe().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake_stripe(stripe_server: FakeStripe) -> FakeStripe:
-    # One server for the module; every test starts from a clean Stripe account.
-    stripe_server.transfers.clear()
-    stripe_server._responses.clear()
-    stripe_server.rate_limit_next = stripe_server.lose_response_next = stripe_server.requests = 0
-    stripe_server.insufficient_balance = False
-    stripe_server.accounts_not_ready = set()
-    return stripe_server
 
 
 def runner(ctx: AppContext, fake: FakeStripe, checkpoint: Any = None) -> PayoutRun:
