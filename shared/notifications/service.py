@@ -113,6 +113,7 @@ def compose(ctx: AppContext, kind: Kind, partner: Partner, event: Mapping[str, A
         "partner": partner,
         "data": data,
         "money": money,
+        "period_name": month_name(tr, str(data.get("period") or "")),
         "labels": labels,
         "portal": f"{base_url(ctx)}/portal",
         "unsubscribe": unsubscribe_url(ctx, kind) if kind in SUPPRESSIBLE else None,
@@ -125,6 +126,15 @@ def compose(ctx: AppContext, kind: Kind, partner: Partner, event: Mapping[str, A
         text=render_text(f"{template}.txt", locale, **context),
         html=render(f"{template}.html", locale, **context),
     )
+
+
+def month_name(tr: Any, period: str) -> str:
+    """A `YYYY-MM` month as the partner's language writes it ("October 2026", "outubro de 2026"); anything
+    else as it is."""
+    year, _, number = period.partition("-")
+    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
+        return period
+    return str(tr.month(date(int(year), int(number), 1)))
 
 
 def unsubscribe_url(ctx: AppContext, kind: Kind) -> str:
@@ -191,11 +201,10 @@ def _summarize(ctx: AppContext, reports: Any, run: SummaryRun, partner: Partner,
     figures = reports.partner_report(ctx, partner.partner_id, [run.month])["totals"]
     locale = locale_of(partner)
     tr = translator(locale)
-    year, number = (int(part) for part in run.month.split("-"))
     commission = figures.get("commission") or {}
     data = {
         "month": run.month,
-        "month_name": tr.month(date(year, number, 1)),
+        "month_name": month_name(tr, run.month),
         "clicks": int(figures.get("clicks", 0)),
         "leads": int(figures.get("leads", 0)),
         "qualified_leads": int(figures.get("qualified_leads", 0)),

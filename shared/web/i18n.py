@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 
 LOCALES: tuple[str, ...] = ("en", "pt_BR")
@@ -81,7 +81,7 @@ class Translator:
 
     def month(self, value: Date) -> str:
         """A month and year ("November 2026", "novembro de 2026")."""
-        return format_date(value, "LLLL yyyy", locale=self.locale)
+        return format_skeleton("yMMMM", value, locale=self.locale)  # the locale's own pattern ("... de ...")
 
     @property
     def html_lang(self) -> str:

@@ -83,7 +83,8 @@ def test_each_event_a_partner_cares_about_sends_one_email_in_its_language(
         "Seu lead agora está qualificado",
     ]
     payout_text = text_of(emails(mail_dir)[1])
-    assert "Ele paga 3 comissões." in payout_text and "Referência: TX-9" in payout_text
+    assert "Ele cobre 3 comissões." in payout_text and "Referência: TX-9" in payout_text
+    assert "referentes a outubro de 2026." in payout_text  # the month in her language, not "2026-10"
 
 
 def test_events_that_are_not_news_for_the_partner_send_nothing(ctx: AppContext, ada: Partner, mail_dir: Path) -> None:
