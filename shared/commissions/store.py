@@ -88,11 +88,13 @@ class LedgerWrite:
 
 @dataclass(frozen=True)
 class SaleInputs:
-    """What commissioning a sale reads first, in one request: the program, the customer's binding, the sale."""
+    """What commissioning a sale reads first, in one request: the program, the customer's binding, the sale;
+    and, when the event hinted at the partner, that partner's inputs (`prefetched`, see `sale_inputs`)."""
 
     program: Program | None
     binding: CustomerAttribution | None
     sale: SaleRecord | None
+    prefetched: PartnerInputs | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,16 @@ class PartnerInputs:
     partner: Partner | None
     payment: PaymentRecord | None
     plans: Mapping[str, CommissionPlan]
+    payment_id: str | None = None  # the payment these inputs were read for
+
+
+@dataclass(frozen=True)
+class PartnerHint:
+    """The partner (and payment) an event names before its customer's binding is read: worth reading in the
+    same request as the binding, never trusted over it."""
+
+    partner_id: str
+    payment_id: str | None = None
 
 
 # Commission plans never change once created (POST /admin/plans only; no update, no delete), so a plan read
@@ -495,32 +507,64 @@ class CommissionRepository:
         item = self.table.get(keys.partner_referral_totals(partner_id), consistent=True)
         return ReferralTotals.from_item(item) if item else ReferralTotals(partner_id=partner_id)
 
-    def sale_inputs(self, program_id: str, stripe_customer_id: str, sale_id: str) -> SaleInputs:
-        """Program, customer binding and sale in one consistent BatchGetItem."""
+    def sale_inputs(
+        self, program_id: str, stripe_customer_id: str, sale_id: str, *, hint: PartnerHint | None = None
+    ) -> SaleInputs:
+        """Program, customer binding and sale in one consistent BatchGetItem.
+
+        With a `hint` (the partner and payment the event itself names, e.g. the click token a subscription
+        carries), the same request also reads that partner's inputs, so a sale whose binding names that
+        partner needs no second, dependent read. The binding stays the authority: `partner_inputs` uses the
+        prefetched inputs only when they are the bound partner's, for the same payment."""
         wanted = {
             "program": keys.program(program_id),
             "binding": keys.customer_attribution(stripe_customer_id),
             "sale": keys.commission_sale(sale_id),
         }
+        if hint is not None:
+            wanted |= self._partner_keys(hint.partner_id, hint.payment_id)
         found = self._batch_by_name(wanted)
+        program = Program.from_item(found["program"]) if "program" in found else None
+        prefetched = None
+        if hint is not None and program is not None and self._default_plan_known(program):
+            prefetched = self._partner_inputs_from(found, hint.partner_id, hint.payment_id, program)
         return SaleInputs(
-            program=Program.from_item(found["program"]) if "program" in found else None,
+            program=program,
             binding=CustomerAttribution.from_item(found["binding"]) if "binding" in found else None,
             sale=SaleRecord.from_item(found["sale"]) if "sale" in found else None,
+            prefetched=prefetched,
         )
 
-    def partner_inputs(self, partner_id: str, payment_id: str | None, program: Program) -> PartnerInputs:
+    def partner_inputs(
+        self, partner_id: str, payment_id: str | None, program: Program, prefetched: PartnerInputs | None = None
+    ) -> PartnerInputs:
         """The partner's referral totals and profile, the payment's record and (unless known already) the
-        program's default plan, in one consistent BatchGetItem; with every plan this container knows."""
-        wanted = {"totals": keys.partner_referral_totals(partner_id), "partner": keys.partner(partner_id)}
-        if payment_id:
-            wanted["payment"] = keys.stripe_payment(payment_id)
-        default = program.default_plan_id
-        if default and (self.table.name, program.program_id, default) not in _known_plans:
-            wanted["plan"] = keys.commission_plan(program.program_id, default)
+        program's default plan, in one consistent BatchGetItem; with every plan this container knows. No read
+        when `prefetched` (sale_inputs) holds them already for this partner and payment."""
+        if prefetched is not None and (prefetched.totals.partner_id, prefetched.payment_id) == (partner_id, payment_id):
+            return prefetched
+        wanted = self._partner_keys(partner_id, payment_id)
+        if not self._default_plan_known(program):
+            wanted["plan"] = keys.commission_plan(program.program_id, str(program.default_plan_id))
         found = self._batch_by_name(wanted)
         if "plan" in found:
             self.remember_plan(CommissionPlan.from_item(found["plan"]))
+        return self._partner_inputs_from(found, partner_id, payment_id, program)
+
+    @staticmethod
+    def _partner_keys(partner_id: str, payment_id: str | None) -> dict[str, keys.Key]:
+        wanted = {"totals": keys.partner_referral_totals(partner_id), "partner": keys.partner(partner_id)}
+        if payment_id:
+            wanted["payment"] = keys.stripe_payment(payment_id)
+        return wanted
+
+    def _default_plan_known(self, program: Program) -> bool:
+        default = program.default_plan_id
+        return not default or (self.table.name, program.program_id, default) in _known_plans
+
+    def _partner_inputs_from(
+        self, found: Mapping[str, Item], partner_id: str, payment_id: str | None, program: Program
+    ) -> PartnerInputs:
         return PartnerInputs(
             totals=ReferralTotals.from_item(found["totals"])
             if "totals" in found
@@ -532,6 +576,7 @@ class CommissionRepository:
                 for (table, program_id, plan_id), plan in list(_known_plans.items())
                 if table == self.table.name and program_id == program.program_id
             },
+            payment_id=payment_id,
         )
 
     def remember_plan(self, plan: CommissionPlan) -> None:

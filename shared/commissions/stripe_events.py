@@ -14,6 +14,10 @@ from typing import Any
 
 from shared.core.money import Money
 
+SUBSCRIPTION_CLICK_KEY = "click_id"
+"""The subscription metadata key the company's Checkout sets to the click token (README "Wiring the company's
+site"); Stripe copies the subscription's metadata onto each of its invoices (`parent.subscription_details`)."""
+
 
 class UnusableEvent(ValueError):
     """The event is genuine but lacks what the ledger needs (a permanent problem: retrying cannot help)."""
@@ -52,6 +56,9 @@ class InvoicePaid:
     payment_ids: tuple[str, ...]
     customer_email: str | None = None  # the invoice's copy of the customer's email (self-referral check)
     promotion_codes: tuple[str, ...] = ()  # promo ids / code texts of its expanded discounts
+    # The click token the subscription carries in its metadata (Checkout's subscription_data.metadata.click_id,
+    # snapshot on every invoice): which partner's records to read with the binding, never an attribution.
+    click_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,8 +226,9 @@ def _invoice(invoice: dict[str, Any], created: int) -> InvoicePaid:
     currency = invoice.get("currency")
     if not customer or not isinstance(currency, str):
         raise UnusableEvent(f"invoice {invoice['id']} without customer or currency")
-    parent = invoice.get("parent") or {}
-    subscription = _id((parent.get("subscription_details") or {}).get("subscription"))
+    subscription_details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    subscription = _id(subscription_details.get("subscription"))
+    click_id = (subscription_details.get("metadata") or {}).get(SUBSCRIPTION_CLICK_KEY)
     paid = _int(invoice.get("amount_paid"))
     payments = (invoice.get("payments") or {}).get("data") or []
     payment_ids = tuple(p for p in (_invoice_payment_id(ip) for ip in payments if isinstance(ip, dict)) if p)
@@ -240,6 +248,7 @@ def _invoice(invoice: dict[str, Any], created: int) -> InvoicePaid:
         payment_ids=payment_ids,
         customer_email=invoice.get("customer_email") if isinstance(invoice.get("customer_email"), str) else None,
         promotion_codes=promotion_codes(invoice.get("discounts")),
+        click_id=click_id if isinstance(click_id, str) and click_id else None,
     )
 
 

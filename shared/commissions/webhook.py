@@ -38,7 +38,7 @@ from shared.commissions.models import (
     promotion_code_key,
 )
 from shared.commissions.processed_event import ProcessedWebhookEvent
-from shared.commissions.store import LedgerWrite, SaleInputs, WriteOutcome, business_fact_item
+from shared.commissions.store import LedgerWrite, PartnerHint, SaleInputs, WriteOutcome, business_fact_item
 from shared.commissions.stripe_events import (
     CheckoutCompleted,
     DisputeFact,
@@ -57,7 +57,7 @@ from shared.core.observability import logger, metrics
 from shared.core.retry import pause_before_retry
 from shared.leads.lifecycle import convert_lead_for_customer, lead_for_email
 from shared.leads.rules import is_self_referral
-from shared.links.attribution import Touch, decide_owner, verify_click
+from shared.links.attribution import Touch, decide_owner, partner_named_by, verify_click
 from shared.links.click_token import InvalidClickToken
 from shared.partners import policy
 from shared.partners.models import Partner
@@ -333,7 +333,9 @@ def _invoice_paid(ctx: AppContext, event: dict[str, Any], invoice: InvoicePaid) 
         # One-time payments are commissioned from their payment-mode Checkout Session, never twice.
         return _record_only(ctx, event, Outcome("skipped", "not a subscription invoice"))
     sale = _paid_sale(invoice)
-    inputs = ctx.commissions.sale_inputs(ctx.program_id, invoice.customer_id, invoice.invoice_id)
+    hinted = partner_named_by(invoice.click_id)
+    hint = PartnerHint(hinted, invoice.payment_ids[0] if invoice.payment_ids else None) if hinted else None
+    inputs = ctx.commissions.sale_inputs(ctx.program_id, invoice.customer_id, invoice.invoice_id, hint=hint)
     fresh = [inputs]  # the first attempt reuses these consistent reads; a retry reads again
     if inputs.binding is None:
         program = inputs.program
@@ -524,7 +526,7 @@ def _apply_sale(
     if record.paid:
         return Outcome("duplicate")
     payment_id = payment_id or record.payment_id or (linked_payments[0] if linked_payments else None)
-    known = repo.partner_inputs(binding.partner_id, payment_id, program)
+    known = repo.partner_inputs(binding.partner_id, payment_id, program, prefetched=inputs.prefetched)
     totals = known.totals
     plan = plan_for_partner(ctx, program, known.partner, known.plans)
     if plan is not None:

@@ -68,6 +68,17 @@ def verify(token: str, secrets_to_try: list[str] | tuple[str, ...], now: int, ma
 
     Several secrets may be given so a rotated secret keeps verifying the tokens issued before the rotation.
     """
+    claim = genuine_claim(token, secrets_to_try)
+    if claim.clicked_at > now + 300:  # small allowance for clock skew between functions
+        raise InvalidClickToken("click token is from the future")
+    if now - claim.clicked_at > max_age_seconds:
+        raise InvalidClickToken("click token has expired (older than the attribution window)")
+    return claim
+
+
+def genuine_claim(token: str, secrets_to_try: list[str] | tuple[str, ...]) -> ClickClaim:
+    """The claim of a genuine token, whatever its age (raises InvalidClickToken when forged or malformed).
+    Attribution goes through `verify`; this is for reading what an old token names, never for attributing."""
     if not isinstance(token, str) or not token.startswith(PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidClickToken("not a click token")
     body, mac = token[len(PREFIX) : -_MAC_CHARS], token[-_MAC_CHARS:]
@@ -84,8 +95,4 @@ def verify(token: str, secrets_to_try: list[str] | tuple[str, ...], now: int, ma
         clicked_at = int(clicked_at_text)
     except ValueError as error:
         raise InvalidClickToken("click token payload is malformed") from error
-    if clicked_at > now + 300:  # small allowance for clock skew between functions
-        raise InvalidClickToken("click token is from the future")
-    if now - clicked_at > max_age_seconds:
-        raise InvalidClickToken("click token has expired (older than the attribution window)")
     return ClickClaim(link_code=link_code, partner_id=partner_id, clicked_at=clicked_at, click_nonce=nonce)

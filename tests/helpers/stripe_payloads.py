@@ -88,8 +88,10 @@ def invoice(
     invoice_id: str | None = None,
     paid_at: int = 1793613600,
     payments: list[dict[str, Any]] | None = None,
+    subscription_metadata: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A paid invoice; the subscription sits under parent.subscription_details, taxes in total_taxes."""
+    """A paid invoice; the subscription (and the snapshot of its metadata) sits under
+    parent.subscription_details, taxes in total_taxes."""
     inv_id = invoice_id or new_id("in")
     body: dict[str, Any] = {
         "id": inv_id,
@@ -110,7 +112,7 @@ def invoice(
             {
                 "type": "subscription_details",
                 "quote_details": None,
-                "subscription_details": {"metadata": {}, "subscription": subscription},
+                "subscription_details": {"metadata": subscription_metadata or {}, "subscription": subscription},
             }
             if subscription
             else None

@@ -39,6 +39,17 @@ def test_invoice_paid_reads_the_basil_shape() -> None:
     assert fact.payment_ids == ("pi_1",) and not fact.out_of_band
 
 
+def test_an_invoice_carries_the_click_token_of_its_subscriptions_metadata() -> None:
+    hinted = sp.invoice(customer="cus_1", subscription="sub_1", subscription_metadata={"click_id": "c1_token"})
+    fact = parse_event(sp.event("invoice.paid", hinted))
+    assert isinstance(fact, InvoicePaid) and fact.click_id == "c1_token"
+    for metadata in ({}, {"click_id": ""}, {"other": "c1_token"}):
+        plain = parse_event(
+            sp.event("invoice.paid", sp.invoice(customer="c", subscription="s", subscription_metadata=metadata))
+        )
+        assert isinstance(plain, InvoicePaid) and plain.click_id is None
+
+
 def test_tax_falls_back_to_total_minus_total_excluding_tax() -> None:
     invoice = sp.invoice(customer="cus_1", subscription="sub_1", amount_paid=1190)
     invoice.update(total_taxes=None, total=1190, total_excluding_tax=1000)

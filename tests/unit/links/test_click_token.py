@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.links.click_token import MAX_TOKEN_LENGTH, InvalidClickToken, issue, verify
+from shared.links.click_token import MAX_TOKEN_LENGTH, InvalidClickToken, genuine_claim, issue, verify
 
 SECRET = "current-secret"
 CLICKED_AT = 1_793_613_600
@@ -24,6 +24,16 @@ def test_a_genuine_token_verifies_to_its_claim() -> None:
         CLICKED_AT,
         "n1",
     )
+
+
+def test_an_old_token_no_longer_attributes_but_still_names_its_partner() -> None:
+    token = issue(SECRET, "ada-2026", "ptr_ada", CLICKED_AT)
+    years_later = CLICKED_AT + 3 * 365 * DAY
+    with pytest.raises(InvalidClickToken, match="expired"):
+        verify(token, [SECRET], now=years_later, max_age_seconds=90 * DAY)
+    assert genuine_claim(token, [SECRET]).partner_id == "ptr_ada"
+    with pytest.raises(InvalidClickToken, match="signature"):
+        genuine_claim(issue("guessed-secret", "ada-2026", "ptr_mallory", CLICKED_AT), [SECRET])
 
 
 def test_every_character_changed_is_refused() -> None:
