@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -14,6 +14,9 @@ from shared.core.entity import Entity, Model
 
 MAX_LOGGED_ATTEMPTS = 40
 """A delivery keeps its last 40 attempts (a full retry round is 13; replays add more)."""
+FINISHED_DELIVERY_RETENTION = timedelta(days=30)
+"""A finished delivery (succeeded, failed or cancelled) stays listable and replayable this long after its last
+change, then DynamoDB's TTL removes it (`expires_at`); a pending one never expires."""
 
 
 class EndpointStatus(StrEnum):
@@ -113,6 +116,14 @@ class WebhookDelivery(Entity):
         if self.status is DeliveryStatus.PENDING:
             found |= keys.webhook_pending_listing(self.endpoint_id, self.partner_id, self.event_created, self.event_id)
         return found
+
+    def to_item(self) -> dict[str, Any]:
+        """The item; a finished delivery also carries its TTL (`FINISHED_DELIVERY_RETENTION` after its last
+        change). A replay writes it pending again, without one."""
+        item = super().to_item()
+        if self.status is not DeliveryStatus.PENDING:
+            item["expires_at"] = int((self.updated_at + FINISHED_DELIVERY_RETENTION).timestamp())
+        return item
 
     def public(self, *, with_attempts: bool) -> dict[str, object]:
         """What the admin API shows (the body only with the attempts: it can be large)."""

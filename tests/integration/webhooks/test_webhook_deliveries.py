@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from shared.context import AppContext
-from shared.core.clock import FixedClock
+from shared.core import keys
+from shared.core.clock import FixedClock, from_iso
 from shared.webhooks import local, service
 from shared.webhooks.queue import LOCAL_QUEUE, LocalDeliveryQueue, SqsDeliveryQueue
 from shared.webhooks.rules import retry_delay
@@ -53,6 +54,13 @@ def detail(api: ApiClient, endpoint_id: str, delivery_id: str) -> dict[str, Any]
     response = api.get(f"/admin/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}", headers=ADMIN)
     assert response.status == 200, response.body
     return dict(response.json)
+
+
+def expiry(ctx: AppContext, delivery_id: str) -> int | None:
+    """The stored delivery's TTL (epoch seconds), or None."""
+    item = ctx.table.get(keys.webhook_delivery(delivery_id))
+    assert item is not None
+    return int(item["expires_at"]) if "expires_at" in item else None
 
 
 def test_qualifying_a_lead_sends_one_signed_delivery_the_receiver_verifies(
@@ -144,6 +152,9 @@ def test_a_delivery_given_up_after_its_retries_can_be_replayed_by_the_api(
     [failed] = deliveries(api, endpoint["endpoint_id"])
     assert (failed["status"], failed["attempt_count"]) == ("failed", 13)
     assert len(receiver.received) == 13
+    # A finished delivery expires (DynamoDB TTL) 30 days after its last change
+    thirty_days_after = int(from_iso(failed["updated_at"]).timestamp()) + 30 * 86400
+    assert expiry(ctx, failed["delivery_id"]) == thirty_days_after
 
     # When staff replay it once the receiver is fixed
     replayed = api.post(
@@ -169,6 +180,7 @@ def test_a_delivery_given_up_after_its_retries_can_be_replayed_by_the_api(
         f"/admin/webhook-endpoints/{endpoint['endpoint_id']}/deliveries/{failed['delivery_id']}/replay", headers=ADMIN
     )
     assert (pending.status, pending.json["status"]) == (202, "pending")
+    assert expiry(ctx, failed["delivery_id"]) is None  # pending again: it never expires while it is
     deliver(ctx)
     assert len(receiver.received) == 16
     assert deliveries(api, endpoint["endpoint_id"])[0]["status"] == "succeeded"
