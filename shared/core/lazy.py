@@ -19,4 +19,7 @@ def lazy_module(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    package, _, attribute = name.rpartition(".")
+    if package:  # a submodule: bound on its package, as an import binds it (`package.attribute` resolves)
+        setattr(sys.modules[package], attribute, module)
     return module

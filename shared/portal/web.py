@@ -60,7 +60,6 @@ LEADS_PER_PAGE = 100
 CUSTOMERS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-_PERIOD = re.compile(payout_rules.PERIOD_PATTERN)
 
 NAV = (
     ("/portal", "dashboard"),
@@ -547,7 +546,7 @@ def earnings() -> Response:
 
 
 def _statement(ctx: AppContext, partner: Partner, period: str, currency: str) -> Any:
-    if not _PERIOD.match(period) or not _CURRENCY.match(currency):
+    if not re.match(payout_rules.PERIOD_PATTERN, period) or not _CURRENCY.match(currency):
         raise NotFound("no such statement", code="statement_not_found")
     from shared.payouts import run as payouts  # noqa: PLC0415 - the payout run's module, with a first statement
 

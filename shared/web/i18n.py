@@ -3,7 +3,8 @@
 Catalogues are gettext `.po` files under `shared/web/locales/`, read with Babel by a container's first request
 in that language (a few milliseconds, the .po parser's import included; English needs none; no compiled `.mo`
 to keep in step with the sources). Money, dates and numbers are formatted by
-Babel for the locale.
+Babel for the locale; its formatting modules load with the first figure formatted (the sign-in pages, a web
+container's usual first requests, show none).
 """
 
 from __future__ import annotations
@@ -17,9 +18,15 @@ from datetime import datetime as DateTime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.dates import format_date, format_datetime, format_skeleton
-from babel.numbers import format_currency, format_decimal, get_currency_precision
+from shared.core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from babel import dates, numbers
+else:  # loaded when a page or an email first formats a figure
+    dates = lazy_module("babel.dates")
+    numbers = lazy_module("babel.numbers")
 
 LOCALES: tuple[str, ...] = ("en", "pt_BR")
 DEFAULT_LOCALE = "en"
@@ -60,28 +67,28 @@ class Translator:
     # ------------------------------------------------------------ formatting
     def money(self, amount_minor: int, currency: str) -> str:
         """Minor units of a currency, formatted for the locale ("$1,234.50", "US$ 1.234,50")."""
-        precision = get_currency_precision(currency)
-        return format_currency(Decimal(amount_minor).scaleb(-precision), currency, locale=self.locale)
+        precision = numbers.get_currency_precision(currency)
+        return numbers.format_currency(Decimal(amount_minor).scaleb(-precision), currency, locale=self.locale)
 
     def number(self, value: int | Decimal) -> str:
         """A number with the locale's grouping."""
-        return format_decimal(value, locale=self.locale)
+        return numbers.format_decimal(value, locale=self.locale)
 
     def date(self, value: Date | DateTime | None) -> str:
         """A date in the locale's medium form ("Nov 2, 2026", "2 de nov. de 2026")."""
         if value is None:
             return ""
-        return format_date(value.date() if isinstance(value, DateTime) else value, "medium", locale=self.locale)
+        return dates.format_date(value.date() if isinstance(value, DateTime) else value, "medium", locale=self.locale)
 
     def datetime(self, value: DateTime | None) -> str:
         """A UTC date and time in the locale's medium form."""
         if value is None:
             return ""
-        return format_datetime(value, "medium", tzinfo=UTC, locale=self.locale) + " UTC"
+        return dates.format_datetime(value, "medium", tzinfo=UTC, locale=self.locale) + " UTC"
 
     def month(self, value: Date) -> str:
         """A month and year ("November 2026", "novembro de 2026")."""
-        return format_skeleton("yMMMM", value, locale=self.locale)  # the locale's own pattern ("... de ...")
+        return dates.format_skeleton("yMMMM", value, locale=self.locale)  # the locale's own pattern ("... de ...")
 
     @property
     def html_lang(self) -> str:

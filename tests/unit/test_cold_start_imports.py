@@ -23,6 +23,11 @@ XRAY = "aws_xray_sdk"  # the Tracer's SDK: only on a sampled invocation (shared.
 STRIPE = "stripe._http_client"  # stripe-python's import (requests, asyncio); `lazy_module("stripe")` is fine
 WEB = ("jinja2", "babel", "segno", "markupsafe")  # the web pages only
 EVERYWHERE = (XRAY, STRIPE, "segno", "argparse", "requests")  # segno: the portal's QR codes, on their page only
+PORTAL_PAGES = (  # the portal's services that only some pages use (shared.portal.sources): with their page
+    *("shared.commissions.customers", "shared.commissions.rules", "shared.commissions.service"),
+    *("shared.content.service", "shared.leads.service", "shared.payouts.rules"),
+    *("shared.reports.rules", "shared.reports.service"),
+)
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     # The redirect's hot path is boto3 and the standard library only.
     "redirect": (*EVERYWHERE, *WEB, "pydantic", "aws_lambda_powertools", "asyncio"),
@@ -36,7 +41,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "leads": (*EVERYWHERE, *WEB, "concurrent.futures", "shared.commissions"),
     "partner_api": (*EVERYWHERE, *WEB, "concurrent.futures"),
     "admin_api": (*EVERYWHERE, *WEB, "concurrent.futures"),
-    "web": (*EVERYWHERE, "concurrent.futures"),
+    # Babel's formatting (shared.web.i18n) with the first figure shown: the sign-in pages show none.
+    "web": (*EVERYWHERE, "concurrent.futures", "babel.dates", "babel.numbers", *PORTAL_PAGES),
     "notifier": EVERYWHERE,  # renders its emails with the web's templates and languages
 }
 DEFAULT = (*EVERYWHERE, *WEB)  # a function not named above (a new one): at least these
@@ -46,7 +52,8 @@ import importlib, json, sys
 import boto3  # every function's floor (it brings concurrent.futures itself, through s3transfer)
 before = set(sys.modules)
 importlib.import_module(sys.argv[1])
-print(json.dumps(sorted(set(sys.modules) - before)))
+# A lazy_module (shared.core.lazy) not used yet sits in sys.modules, but its code has not run: not loaded.
+print(json.dumps(sorted(n for n in set(sys.modules) - before if type(sys.modules[n]).__name__ != "_LazyModule")))
 """
 
 

@@ -41,8 +41,8 @@ def _model_named_in(name: str) -> type[Settings] | None:
 MODELS: dict[str, type[Settings]] = {
     name: model for name in sorted(functions()) if (model := _model_named_in(name)) is not None
 }
-# Read by Powertools itself, not by our code.
-POWERTOOLS_OWN = {"LOG_LEVEL"}
+# Read by the libraries themselves (Powertools, pydantic), not by our code.
+LIBRARIES_OWN = {"LOG_LEVEL", "PYDANTIC_DISABLE_PLUGINS"}
 # The only modules of shared/ that read the environment (besides the settings module).
 ENV_READERS = {
     "shared/core/settings.py",
@@ -112,7 +112,7 @@ def test_every_function_of_the_template_names_its_settings_model() -> None:
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_the_template_sets_what_the_model_reads_and_nothing_else(name: str) -> None:
     # Given a function's environment in template.yaml and its settings model
-    environment = set(functions()[name].environment) - POWERTOOLS_OWN
+    environment = set(functions()[name].environment) - LIBRARIES_OWN
     environment = {v for v in environment if not v.startswith("POWERTOOLS_")}
     model = MODELS[name]
     variables = {v.name for v in model.variables}
