@@ -837,7 +837,7 @@ def save_group() -> Response:
 def group_detail(group_id: str) -> Response:
     request, ctx, staff = staff_request()
     group = groups.require(ctx, group_id)
-    found, _ = ctx.partners.list_page(ctx.program_id, limit=ACCEPTANCE_ROWS, cursor=None)
+    found, next_cursor = _partners_page(request, ctx)
     own = content.scope_content(ctx, group_id)
     return console_page(
         request,
@@ -846,6 +846,8 @@ def group_detail(group_id: str) -> Response:
         "groups",
         group=group,
         members=[p for p in found if p.group_id == group_id],
+        next_cursor=next_cursor,
+        paged=bool(next_cursor or request.query.get("cursor")),
         own=own,
         program_version=content.program_content(ctx).agreement_version,
         plans=ctx.programs.list_plans(ctx.program_id),
@@ -888,6 +890,12 @@ def revoke_partner_api_key(partner_id: str, key_id: str) -> Response:
 
 # ---------------------------------------------------------------- agreement and resources (program or group)
 ACCEPTANCE_ROWS = 500
+"""Partners read per page of an agreement's acceptances and a group's members (a "Next page" link goes on)."""
+
+
+def _partners_page(request: WebRequest, ctx: AppContext) -> tuple[list[Partner], str | None]:
+    """One page of the program's partners (the request's `cursor`), and the cursor of the next."""
+    return ctx.partners.list_page(ctx.program_id, limit=ACCEPTANCE_ROWS, cursor=request.query.get("cursor") or None)
 
 
 def _scope(ctx: AppContext, group_id: str | None) -> tuple[PartnerGroup | None, str]:
@@ -898,10 +906,10 @@ def _scope(ctx: AppContext, group_id: str | None) -> tuple[PartnerGroup | None, 
     return groups.require(ctx, group_id), f"/console/groups/{group_id}"
 
 
-def _acceptances(ctx: AppContext, group_id: str | None) -> list[dict[str, Any]]:
-    """Who accepted which version, and when: on the program's page every partner who reads the program's
-    agreement; on a group's page the group's members (under the group's version, else the program's)."""
-    found, _ = ctx.partners.list_page(ctx.program_id, limit=ACCEPTANCE_ROWS, cursor=None)
+def _acceptances(found: list[Partner], ctx: AppContext, group_id: str | None) -> list[dict[str, Any]]:
+    """Who accepted which version, and when, among a page of partners: on the program's page every partner who
+    reads the program's agreement; on a group's page the group's members (under the group's version, else the
+    program's)."""
     in_force = content.agreements_in_force(ctx)
     rows = []
     for partner in found:
@@ -926,6 +934,7 @@ def _agreement_page(
 ) -> Response:
     group, base = _scope(ctx, group_id)
     context: dict[str, Any] = {"error": None, "form": {}, "published": False, **extra}
+    found, next_cursor = _partners_page(request, ctx)
     return console_page(
         request,
         staff,
@@ -937,7 +946,8 @@ def _agreement_page(
         content=content.scope_content(ctx, group_id),
         program_version=content.program_content(ctx).agreement_version if group else None,
         history=content.agreement_history(ctx, group_id),
-        acceptances=_acceptances(ctx, group_id),
+        acceptances=_acceptances(found, ctx, group_id),
+        next_cursor=next_cursor,
         **context,
     )
 

@@ -4,9 +4,14 @@ the commissions already earned as they were."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
 
 from shared.audit import service as audit
+from shared.console import web as console_web
 from shared.content import service as content
 from shared.context import AppContext
 from shared.core.money import Money
@@ -152,3 +157,31 @@ def test_a_move_between_groups_is_recorded_and_earned_commissions_keep_their_amo
     # And what she earns from now on follows the group's plan
     plan = programs.plan_for_partner(ctx, ctx.programs.get(ctx.program_id), ctx.partners.get(ada.partner_id))
     assert plan is not None and plan.plan_id == "agency"
+
+
+def _pages(staff: PageClient, path: str) -> list[str]:
+    """Each page of a console list, following its "Next page" links to the end."""
+    seen, query = [], {}
+    while True:
+        staff.get(path, query=query)
+        seen.append(staff.text)
+        found = re.search(r'<a href="[^"?]*\?cursor=([^"]+)">Next page</a>', staff.text)
+        if found is None:
+            return seen
+        query = {"cursor": unquote(found.group(1))}
+
+
+def test_a_group_and_an_agreement_list_every_partner_a_page_at_a_time(
+    staff: PageClient, ada: Partner, bob: Partner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one partner per page (500 in production) and Bob alone in the agencies group
+    monkeypatch.setattr(console_web, "ACCEPTANCE_ROWS", 1)
+    _agencies(staff, bob)
+    # Then the group's pages show Bob on one page, and say so on a page without him
+    pages = _pages(staff, "/console/groups/agencies")
+    assert len(pages) >= 2  # (DynamoDB may end a full last page with a cursor: the next one is then empty)
+    assert [("Bob Builder" in page) for page in pages].count(True) == 1
+    assert any("None of this page's partners is in this group." in page for page in pages)
+    # And the program's agreement pages list Ada (Bob reads his group's agreement only once it has one)
+    pages = _pages(staff, "/console/agreement")
+    assert len(pages) >= 2 and sum("Ada Lovelace" in page for page in pages) == 1
