@@ -37,12 +37,13 @@ def verify_click(token: str, program: Program, now: datetime) -> click_token.Cli
 
 def partner_named_by(token: str | None) -> str | None:
     """The partner a genuine click token names, however old (a subscription keeps its checkout's token for
-    life): a hint of which partner's records to read, never an attribution. None for no or a forged token."""
+    life): a hint of which partner's records to read, never an attribution. None for no or a forged token, or
+    when no click token secret is configured (a hint never fails an event)."""
     if not token:
         return None
     try:
         return click_token.genuine_claim(token, click_token_secrets()).partner_id
-    except click_token.InvalidClickToken:
+    except (click_token.InvalidClickToken, MissingSecret):
         return None
 
 

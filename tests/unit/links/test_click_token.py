@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shared.links.attribution import partner_named_by
 from shared.links.click_token import MAX_TOKEN_LENGTH, InvalidClickToken, genuine_claim, issue, verify
 
 SECRET = "current-secret"
@@ -90,3 +91,17 @@ def test_tokens_fit_stripe_urls_and_cookies(code: str, partner: str, clicked_at:
     assert len(token) <= MAX_TOKEN_LENGTH
     assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
     assert verify(token, [SECRET], now=clicked_at, max_age_seconds=DAY).partner_id == partner
+
+
+def test_the_partner_a_subscriptions_token_names_is_a_hint_that_never_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLICK_TOKEN_SECRET", SECRET)
+    monkeypatch.delenv("CLICK_TOKEN_SECRET_PREVIOUS", raising=False)
+    years_old = issue(SECRET, "ada-2026", "ptr_ada", CLICKED_AT - 3 * 365 * DAY)
+    assert partner_named_by(years_old) == "ptr_ada"
+    assert partner_named_by(issue("guessed-secret", "x", "ptr_mallory", CLICKED_AT)) is None
+    assert partner_named_by("not a token") is None
+    assert partner_named_by(None) is None
+    monkeypatch.delenv("CLICK_TOKEN_SECRET")
+    for name in ("CLICK_TOKEN_SECRET_PARAM", "CLICK_TOKEN_SECRET_SECRET_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    assert partner_named_by(years_old) is None  # no secret configured: no hint, the event goes on
