@@ -74,7 +74,7 @@ ADJUSTMENT_ID_PREFIX = "adj"
 
 @dataclass
 class LedgerWrite:
-    """One all-or-nothing change: dedupe records (event, business fact), versioned state items, plain
+    """One all-or-nothing change: dedupe records (an event's), versioned state items, plain
     items, new ledger entries and state changes of stored entries (before, after). The balance aggregates
     follow the entries in the same transaction."""
 
@@ -420,13 +420,6 @@ def attribution_events(table_name: str, change: LedgerWrite) -> list[dict[str, A
         for entity, expected_version in change.versioned
         if isinstance(entity, CustomerAttribution) and (expected_version == 0 or entity.attributed_at == change.now)
     ]
-
-
-def business_fact_item(kind: str, fact_id: str, recorded_at: datetime, event_id: str) -> dict[str, Any]:
-    """The dedupe record of a business fact (an invoice paid...) whatever event carried it."""
-    item = {**keys.business_fact(kind, fact_id), "type": "business_fact", "kind": kind, "fact_id": fact_id}
-    item.update(recorded_at=to_iso(recorded_at), event_id=event_id)
-    return item
 
 
 # ---------------------------------------------------------------- the repository

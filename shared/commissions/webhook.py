@@ -38,7 +38,7 @@ from shared.commissions.models import (
     promotion_code_key,
 )
 from shared.commissions.processed_event import ProcessedWebhookEvent
-from shared.commissions.store import LedgerWrite, PartnerHint, SaleInputs, WriteOutcome, business_fact_item
+from shared.commissions.store import LedgerWrite, PartnerHint, SaleInputs, WriteOutcome
 from shared.commissions.stripe_events import (
     CheckoutCompleted,
     DisputeFact,
@@ -616,10 +616,10 @@ def _apply_sale(
             "version": totals.version + 1,
         }
     )
+    # The sale record is the sale's idempotency key, whatever event carries it (a redelivery, the same event through
+    # EventBridge, a parked replay): written new or under the version read, so of two racing deliveries one
+    # applies and the other, evaluated again, finds the sale paid (no separate event or fact record to write).
     change = LedgerWrite(now)
-    if event is not None:
-        change.records.append(_event_record(ctx, event).to_item())
-    change.records.append(business_fact_item(fact_kind, sale.sale_id, now, str(event["id"]) if event else "parked"))
     change.versioned += [(new_record, record.version), (new_binding, binding.version), (new_totals, totals.version)]
     payment = known.payment
     if payment_id:

@@ -214,11 +214,6 @@ def webhook_event(event_id: str) -> Key:
     return {"pk": f"STRIPE_EVENT#{event_id}", "sk": "EVENT"}
 
 
-def business_fact(kind: str, fact_id: str) -> Key:
-    """Dedupe record of a business fact (invoice paid, refund, dispute) whatever event carried it."""
-    return {"pk": f"FACT#{kind}#{fact_id}", "sk": "FACT"}
-
-
 # ---------------------------------------------------------------- commissions (the ledger)
 def commission(partner_id: str, commission_id: str) -> Key:
     """A ledger entry in the partner's partition (Query pk, sk begins_with COMMISSION#)."""

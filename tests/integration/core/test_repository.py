@@ -24,10 +24,10 @@ def test_a_conditional_put_refuses_a_duplicate_and_reports_the_existing_item(tab
 
 def test_a_transaction_is_all_or_nothing(table: Table) -> None:
     # Given an existing item that one action of a transaction conflicts with
-    table.put({**keys.business_fact("invoice_paid", "in_1"), "n": 1})
+    table.put({**keys.webhook_event("evt_1"), "n": 1})
     actions = [
         table.put_action({**keys.webhook_event("evt_2"), "n": 1}, condition=NOT_EXISTS),
-        table.put_action({**keys.business_fact("invoice_paid", "in_1"), "n": 2}, condition=NOT_EXISTS),
+        table.put_action({**keys.webhook_event("evt_1"), "n": 2}, condition=NOT_EXISTS),
     ]
     # When the transaction runs
     with pytest.raises(TransactionCancelled) as raised:
@@ -35,7 +35,7 @@ def test_a_transaction_is_all_or_nothing(table: Table) -> None:
     # Then nothing was written, and the failing action is named
     assert raised.value.failed_conditions == [1]
     assert table.get(keys.webhook_event("evt_2")) is None
-    assert table.get(keys.business_fact("invoice_paid", "in_1"))["n"] == 1  # type: ignore[index]
+    assert table.get(keys.webhook_event("evt_1"))["n"] == 1  # type: ignore[index]
 
 
 def test_a_partner_email_is_claimed_in_the_same_transaction(ctx: AppContext) -> None:
