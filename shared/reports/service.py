@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.commissions import adjustments
+from shared.commissions import service as commissions
 from shared.commissions.adjustments import LOCAL_ADMIN
+from shared.commissions.models import CommissionStatus
 from shared.context import AppContext
 from shared.core import keys
 from shared.core.clock import epoch_seconds, to_iso
 from shared.core.dynamo import Item
-from shared.core.errors import BadRequest, NotFound
+from shared.core.errors import BadRequest, Conflict, NotFound
 from shared.core.money import Money
+from shared.core.observability import logger
 from shared.groups import service as groups
 from shared.reports.rules import (
     ALL_TIME,
@@ -307,7 +310,10 @@ def choose_partner_of_month(
 ) -> dict[str, Any]:
     """Staff's partner of the month (replaces an earlier choice for that month). An optional reward (an amount,
     or 0 with a description: a non-cash reward) becomes one ledger adjustment through the commissions service,
-    idempotent per partner and month, so it is on the partner's next statement once and only once."""
+    idempotent per partner and month, so it is on the partner's next statement once and only once. Choosing
+    another partner for the month voids the earlier partner's reward unless it is paid already (then it stays:
+    paid money is not taken back). A partner whose reward for the month was voided that way gets no new one
+    here (409 `reward_voided`, nothing changed): staff add an adjustment on the partner's page."""
     if not valid_month(month):
         raise BadRequest("the month is written YYYY-MM", code="invalid_month")
     partner = ctx.partners.find(partner_id)
@@ -321,9 +327,17 @@ def choose_partner_of_month(
             ctx, partner_id, reward, f"Partner of the month {month}", description=reward_description,
             created_by=actor, fact_id=reward_fact_id(month),
         )  # fmt: skip
+        if entry["status"] == CommissionStatus.VOIDED.value:
+            raise Conflict(
+                f"{partner.name}'s reward for {month} was voided when another partner was chosen; "
+                "add an adjustment on the partner's page instead",
+                code="reward_voided",
+            )
         kept = {"commission_id": entry["commission_id"], "amount": entry["amount"]}
         if entry.get("description"):
             kept["description"] = entry["description"]
+    if earlier and earlier.get("partner_id") != partner_id:
+        _withdraw_reward(ctx, month, earlier)
     choice = {
         "month": month,
         "partner_id": partner_id,
@@ -334,6 +348,21 @@ def choose_partner_of_month(
     }
     store.put({**keys.partner_of_month(ctx.program_id, month), "type": "partner_of_month", **choice})
     return {k: v for k, v in choice.items() if v is not None}
+
+
+def _withdraw_reward(ctx: AppContext, month: str, earlier: Mapping[str, Any]) -> None:
+    """Void the reward of the month's earlier partner, who is no longer its partner of the month; a reward
+    paid already stays (logged)."""
+    commission_id = (earlier.get("reward") or {}).get("commission_id")
+    if not commission_id:
+        return
+    reason = f"Partner of the month {month}: another partner was chosen"
+    try:
+        commissions.void(ctx, str(earlier["partner_id"]), str(commission_id), reason)
+    except Conflict as refused:
+        if refused.code != "commission_paid":
+            raise
+        logger.warning("earlier partner of the month's reward already paid: kept", extra={"month": month})
 
 
 def partner_of_month(ctx: AppContext, month: str) -> dict[str, Any] | None:

@@ -81,3 +81,47 @@ def test_a_non_cash_reward_needs_its_description_and_a_bad_reward_is_refused(api
     assert book.status == 200, book.body
     assert book.json["reward"]["amount"] == {"amount": 0, "currency": "USD"}
     assert book.json["reward"]["description"] == "A signed book"
+
+
+def test_choosing_another_partner_voids_the_earlier_partners_unpaid_reward(api: ApiClient) -> None:
+    # Given Ada chosen for November with a $50 reward
+    given_program(api, minimum_payouts={})
+    ada, grace = given_partner(api)["partner_id"], given_partner(api, email="grace@partner.example")["partner_id"]
+    first = choose(api, "2026-11", ada, reward={"amount": 5000, "currency": "USD"})
+    assert first.status == 200, first.body
+    # When staff change their mind: Grace, with her own reward
+    second = choose(api, "2026-11", grace, reward={"amount": 7500, "currency": "USD"})
+    assert second.status == 200, second.body
+    # Then Ada's reward is voided (nothing of it will be paid) and Grace's waits for its hold
+    ada_reward = api.get(f"/admin/commissions/{ada}/{first.json['reward']['commission_id']}", headers=ADMIN).json
+    grace_reward = api.get(f"/admin/commissions/{grace}/{second.json['reward']['commission_id']}", headers=ADMIN).json
+    assert (ada_reward["status"], grace_reward["status"]) == ("voided", "pending")
+    assert "another partner was chosen" in ada_reward["note"]
+    # And choosing Ada again cannot revive her voided reward silently: refused, and nothing changes
+    back = choose(api, "2026-11", ada, reward={"amount": 5000, "currency": "USD"})
+    assert (back.status, back.json["error"]["code"]) == (409, "reward_voided")
+    assert api.get("/admin/reports/partner-of-the-month/2026-11", headers=ADMIN).json["partner_id"] == grace
+    grace_after = api.get(f"/admin/commissions/{grace}/{second.json['reward']['commission_id']}", headers=ADMIN).json
+    assert grace_after["status"] == "pending"
+    # While choosing her again without a reward is fine (Grace's reward is then voided in turn)
+    assert choose(api, "2026-11", ada).status == 200
+    assert (
+        api.get(f"/admin/commissions/{grace}/{second.json['reward']['commission_id']}", headers=ADMIN).json["status"]
+        == "voided"
+    )
+
+
+def test_a_reward_paid_already_stays_paid_when_another_partner_is_chosen(api: ApiClient, ctx: AppContext) -> None:
+    # Given Ada's October reward, paid with December's payouts
+    given_program(api, minimum_payouts={})
+    ada, grace = given_partner(api)["partner_id"], given_partner(api, email="grace@partner.example")["partner_id"]
+    reward = choose(api, "2026-10", ada, reward={"amount": 5000, "currency": "USD"}).json["reward"]
+    method = {"kind": "paypal", "reference": "ada@pay.example"}
+    assert api.put(f"/admin/partners/{ada}/payout-method", json=method, headers=ADMIN).status == 200
+    ctx.clock.set(datetime(2027, 1, 1, 6, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    PayoutRun(ctx, None).run("2026-12")
+    # When staff then choose Grace for October
+    assert choose(api, "2026-10", grace).status == 200
+    # Then Ada keeps what she was paid
+    paid = api.get(f"/admin/commissions/{ada}/{reward['commission_id']}", headers=ADMIN).json
+    assert paid["status"] == "paid"
