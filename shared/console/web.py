@@ -660,7 +660,7 @@ def _review_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any)
     context: dict[str, Any] = {"error": None, **extra}
     payouts = payout_release.payouts_in_review(ctx, partner_filter or None)
     partner_ids = {row["partner_id"] for row in rows} | {str(p["partner_id"]) for p in payouts}
-    found = {pid: ctx.partners.find(pid) for pid in partner_ids}  # one read per partner
+    found = ctx.partners.find_many(partner_ids)
     return console_page(
         request,
         staff,
@@ -669,7 +669,7 @@ def _review_page(request: WebRequest, ctx: AppContext, staff: str, **extra: Any)
         status=context.pop("status", 200),
         rows=rows,
         payouts=payouts,
-        partner_names={pid: partner.name for pid, partner in found.items() if partner is not None},
+        partner_names={pid: partner.name for pid, partner in found.items()},
         next_cursor=next_cursor,
         partner_filter=partner_filter,
         done=request.query.get("done"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,11 @@ class PartnerRepository:
         """A partner, or None."""
         item = self.table.get(keys.partner(partner_id))
         return Partner.from_item(item) if item else None
+
+    def find_many(self, partner_ids: Iterable[str]) -> dict[str, Partner]:
+        """The partners that exist among these ids, by id (BatchGetItem, 100 keys a request)."""
+        found = self.table.batch_get([keys.partner(i) for i in set(partner_ids)])
+        return {p.partner_id: p for p in map(Partner.from_item, found)}
 
     def find_by_email(self, program_id: str, email_normalized: str) -> Partner | None:
         """The partner holding this email's claim, or None (two GetItems: the claim, then the partner)."""

@@ -131,7 +131,7 @@ class PayoutRun:
         lines: list[dict[str, object]] = []
         for shard in range(keys.PAYABLE_SHARDS):
             balances = group_balances(self.repo.payable_entries(shard, to_iso(cutoff)), cutoff)
-            partners = self.repo.partners(b.partner_id for b in balances)
+            partners = self.ctx.partners.find_many(b.partner_id for b in balances)
             lines += [decide(b, partners.get(b.partner_id), program).as_preview() for b in balances]
         lines.sort(key=lambda line: (str(line["partner_id"]), str(line["currency"])))
         totals: dict[str, int] = {}
@@ -175,7 +175,7 @@ class PayoutRun:
 
         balances = group_balances(self.repo.payable_entries(shard, to_iso(cutoff)), cutoff)
         self.checkpoint("payable_read")
-        partners = self.repo.partners(b.partner_id for b in balances)
+        partners = self.ctx.partners.find_many(b.partner_id for b in balances)
         for balance in balances:
             decision = decide(balance, partners.get(balance.partner_id), program)
             if decision.outcome is Outcome.CARRY_OVER:

@@ -8,7 +8,7 @@ entry-update builder (shared.commissions.store.entry_update) together with the b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,7 +21,6 @@ from shared.core.errors import Conflict, NotFound
 from shared.core.pagination import decode_cursor, encode_cursor
 from shared.events import types as event_types
 from shared.events.outbox import event_action
-from shared.partners.models import Partner
 from shared.payouts.models import Payout, PayoutStatus
 
 
@@ -64,11 +63,6 @@ class PayoutRepository:
         items = self.table.query_all("gsi3pk = :pk", {":pk": keys.payout_open_partition(shard)}, index=keys.GSI3)
         for item in items:
             yield Payout.from_item(item)
-
-    def partners(self, partner_ids: Iterable[str]) -> dict[str, Partner]:
-        """Partners by id, read with BatchGetItem (100 keys a request)."""
-        found = self.table.batch_get([keys.partner(i) for i in set(partner_ids)])
-        return {p.partner_id: p for p in map(Partner.from_item, found)}
 
     def commissions(self, partner_id: str, commission_ids: Sequence[str]) -> list[Commission]:
         """Ledger entries of a partner by id (consistent reads, so a statement reflects every claim)."""
